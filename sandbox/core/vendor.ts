@@ -1,0 +1,130 @@
+import { Clock } from './clock';
+import { Faults, type FaultConfig } from './faults';
+import { RequestLog } from './requestLog';
+import { Router, startVendorServer, type RunningServer, type VendorErrorShapes } from './server';
+import type { WebhookBehaviour, WebhookSender } from './webhooks';
+import type { DirtyKind } from './people';
+
+/** What every vendor server shares: one clock, fault switchboard, request log and webhook sender. */
+export interface VendorContext {
+	clock: Clock;
+	faults: Faults;
+	log: RequestLog;
+	/** Set by startVendor once the port is known: the vendor's own base URL (for `Location`, `nextRecordsUrl`, `instance_url`). */
+	baseUrl: string;
+}
+
+export interface SeedOptions {
+	/** Object to seed (vendor naming: `contacts`, `persons`, `Contact`, `clients`); default the vendor's people object. */
+	object?: string;
+	count: number;
+	dirtyShare?: number;
+	dirtyKinds?: DirtyKind[];
+	seed?: number;
+}
+
+export interface SeedSummary {
+	object: string;
+	created: number;
+	ids: string[];
+	dirty: Record<string, number>;
+}
+
+/** A vendor implementation: routes, error shapes, and the admin operations every vendor supports. */
+export interface VendorDefinition {
+	name: 'hubspot' | 'pipedrive' | 'salesforce' | 'jobber';
+	router: Router;
+	errors: VendorErrorShapes;
+	webhooks?: WebhookSender;
+	/** Tokens, client ids and secrets a user or test needs to talk to this server. */
+	info(): Record<string, unknown>;
+	reset(): void;
+	seed(options: SeedOptions): SeedSummary;
+	/** The stored records of one object, in the vendor's own shape, for assertions. */
+	records(object: string): unknown[];
+}
+
+export interface StartedVendor extends RunningServer {
+	definition: VendorDefinition;
+	context: VendorContext;
+}
+
+export function createContext(options: { timeScale?: number; logCapacity?: number } = {}): VendorContext {
+	return {
+		clock: new Clock(options.timeScale ?? 1),
+		faults: new Faults(),
+		log: new RequestLog(options.logCapacity),
+		baseUrl: '',
+	};
+}
+
+/**
+ * Adds the admin API shared by every vendor under /_sandbox and starts the server:
+ * requests log and counters, faults, clock, reset, seed, records, webhook behaviour and deliveries.
+ */
+export async function startVendor(
+	definition: VendorDefinition,
+	context: VendorContext,
+	options: { port?: number; host?: string } = {},
+): Promise<StartedVendor> {
+	const r = definition.router;
+	const ok = (body: unknown) => ({ status: 200, body });
+	r.get('/_sandbox/info', 'admin.info', () => ok({ vendor: definition.name, baseUrl: context.baseUrl, ...definition.info() }));
+	r.get('/_sandbox/requests', 'admin.requests', (req) =>
+		ok(
+			context.log.list({
+				route: req.query.get('route') ?? undefined,
+				since: req.query.has('since') ? Number(req.query.get('since')) : undefined,
+				status: req.query.has('status') ? Number(req.query.get('status')) : undefined,
+			}),
+		),
+	);
+	r.get('/_sandbox/counters', 'admin.counters', () => ok(context.log.counters()));
+	r.post('/_sandbox/requests/reset', 'admin.requests.reset', () => {
+		context.log.reset();
+		return ok({ ok: true });
+	});
+	r.put('/_sandbox/faults', 'admin.faults.set', (req) => {
+		context.faults.set(req.json<FaultConfig>());
+		return ok(context.faults.current);
+	});
+	r.delete('/_sandbox/faults', 'admin.faults.clear', () => {
+		context.faults.clear();
+		return ok({ ok: true });
+	});
+	r.post('/_sandbox/clock/advance', 'admin.clock.advance', (req) => {
+		context.clock.advance(Number(req.json<{ ms: number }>().ms) || 0);
+		return ok({ now: context.clock.iso() });
+	});
+	r.post('/_sandbox/reset', 'admin.reset', () => {
+		definition.reset();
+		context.log.reset();
+		context.faults.clear();
+		definition.webhooks?.reset();
+		return ok({ ok: true });
+	});
+	r.post('/_sandbox/seed', 'admin.seed', (req) => ok(definition.seed(req.json<SeedOptions>())));
+	r.get('/_sandbox/records/:object', 'admin.records', (req) => ok(definition.records(req.params.object)));
+	r.put('/_sandbox/webhooks/behaviour', 'admin.webhooks.behaviour', (req) => {
+		definition.webhooks?.setBehaviour(req.json<WebhookBehaviour>());
+		return ok({ ok: true });
+	});
+	r.get('/_sandbox/webhooks/deliveries', 'admin.webhooks.deliveries', () => ok(definition.webhooks?.deliveries ?? []));
+	r.post('/_sandbox/webhooks/settle', 'admin.webhooks.settle', async () => {
+		await definition.webhooks?.settle();
+		return ok({ ok: true });
+	});
+
+	const server = await startVendorServer({
+		name: definition.name,
+		router: r,
+		errors: definition.errors,
+		clock: context.clock,
+		faults: context.faults,
+		log: context.log,
+		port: options.port,
+		host: options.host,
+	});
+	context.baseUrl = server.url;
+	return { ...server, definition, context };
+}
