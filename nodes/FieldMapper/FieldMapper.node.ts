@@ -1,6 +1,6 @@
 import {
-	NodeConnectionTypes,
 	NodeOperationError,
+	UserError,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -33,8 +33,9 @@ export class FieldMapper implements INodeType {
 		subtitle: '={{$parameter["operation"] === "suggest" ? "Suggest pairs" : $parameter["mappingSource"]}}',
 		description: 'Map records between systems: field pairs with transforms, required fields, defaults and per-field direction',
 		defaults: { name: 'Field Mapper' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		inputs: ['main'],
+		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong -- two outputs: Valid and Invalid
+		outputs: ['main', 'main'],
 		outputNames: ['Valid', 'Invalid'],
 		usableAsTool: true,
 		properties: [
@@ -68,7 +69,7 @@ export class FieldMapper implements INodeType {
 				type: 'options',
 				displayOptions: { show: { operation: ['map'], mappingSource: ['preset'] } },
 				options: PRESETS.map((p) => ({ name: p.name, value: p.id, description: p.description })),
-				default: PRESETS[0].id,
+				default: 'hubspot_contact_to_jobber_client',
 			},
 			{
 				displayName: 'Mapping Direction',
@@ -95,48 +96,6 @@ export class FieldMapper implements INodeType {
 						name: 'pair',
 						displayName: 'Pair',
 						values: [
-							{
-								displayName: 'Source Field',
-								name: 'source',
-								type: 'string',
-								default: '',
-								placeholder: 'billing_address.postal_code',
-								description:
-									'Path in the source record; join several with " + " for many-to-one (firstname + lastname). Leave empty for a constant (then set a default).',
-							},
-							{
-								displayName: 'Target Field',
-								name: 'target',
-								type: 'string',
-								default: '',
-								required: true,
-								placeholder: 'emails[0].address',
-								description:
-									'Path in the target record. For one-to-many, list output keys and paths: firstName=first_name, lastName=last_name',
-							},
-							{
-								displayName: 'Transforms',
-								name: 'transform',
-								type: 'string',
-								default: '',
-								placeholder: 'trim | phone_e164(defaultCountry=CA)',
-								description: `Chain applied in the pair's flow direction, steps separated by "|". Transforms: ${TRANSFORM_NAMES.join(', ')}.`,
-							},
-							{
-								displayName: 'Reverse Transforms',
-								name: 'reverseTransform',
-								type: 'string',
-								default: '',
-								placeholder: 'trim | truncate(maxLength=40)',
-								description: 'Chain for the way back (target → source) of a bidirectional pair; by default the same chain when it is safe to reuse',
-							},
-							{
-								displayName: 'Required',
-								name: 'required',
-								type: 'boolean',
-								default: false,
-								description: 'Whether a record without a value here is invalid (Required Field Missing)',
-							},
 							{
 								displayName: 'Default',
 								name: 'defaultType',
@@ -169,11 +128,55 @@ export class FieldMapper implements INodeType {
 								],
 							},
 							{
+								displayName: 'Required',
+								name: 'required',
+								type: 'boolean',
+								default: false,
+								description: 'Whether a record without a value here is invalid (Required Field Missing)',
+							},
+							{
+								displayName: 'Reverse Transforms',
+								name: 'reverseTransform',
+								type: 'string',
+								default: '',
+								placeholder: 'trim | truncate(maxLength=40)',
+								description:
+									'Chain for the way back (target → source) of a bidirectional pair; by default the same chain when it is safe to reuse',
+							},
+							{
 								displayName: 'Skip Invalid',
 								name: 'skipInvalid',
 								type: 'boolean',
 								default: false,
-								description: 'Whether to drop a value that fails its transforms and keep syncing the record (the drop is listed in its warnings)',
+								description:
+									'Whether to drop a value that fails its transforms and keep syncing the record (the drop is listed in its warnings)',
+							},
+							{
+								displayName: 'Source Field',
+								name: 'source',
+								type: 'string',
+								default: '',
+								placeholder: 'billing_address.postal_code',
+								description:
+									'Path in the source record; join several with " + " for many-to-one (firstname + lastname). Leave empty for a constant (then set a default).',
+							},
+							{
+								displayName: 'Target Field',
+								name: 'target',
+								type: 'string',
+								default: '',
+								required: true,
+								placeholder: 'emails[0].address',
+								description:
+									'Path in the target record. For one-to-many, list output keys and paths: firstName=first_name, lastName=last_name.',
+							},
+							{
+								displayName: 'Transforms',
+								name: 'transform',
+								type: 'string',
+								default: '',
+								placeholder: 'trim | phone_e164(defaultCountry=CA)',
+								description: `Chain applied in the pair's flow direction, steps separated by "|". Transforms: ${TRANSFORM_NAMES.join(', ')}.`,
 							},
 						],
 					},
@@ -293,7 +296,7 @@ function readMapping(this: IExecuteFunctions, i: number): MappingSpec {
 		try {
 			return JSON.parse(raw) as MappingSpec;
 		} catch (err) {
-			throw new Error(`Mapping (JSON) is not valid JSON: ${(err as Error).message}`);
+			throw new UserError(`Mapping (JSON) is not valid JSON: ${(err as Error).message}`);
 		}
 	}
 	const params = ((this.getNodeParameter('pairs', i, {}) as IDataObject).pair ?? []) as PairParams[];
@@ -332,7 +335,7 @@ function toPair(p: PairParams, index: number): FieldPair {
 			try {
 				pair.default = JSON.parse(p.defaultValue ?? '');
 			} catch {
-				throw new Error(`Field pair #${index + 1}: Default Value ${JSON.stringify(p.defaultValue)} is not valid JSON`);
+				throw new UserError(`Field pair #${index + 1}: Default Value ${JSON.stringify(p.defaultValue)} is not valid JSON`);
 			}
 			break;
 	}

@@ -1,6 +1,6 @@
 import {
-	NodeConnectionTypes,
 	NodeOperationError,
+	UserError,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -10,7 +10,7 @@ import {
 import type { ClassifiedError } from '../../errors/taxonomy';
 import { classifiedError } from '../../errors/taxonomy';
 import { compileTransform } from '../../transforms';
-import { TransformConfigError, type CompiledTransform, type TransformName } from '../../transforms/types';
+import type { CompiledTransform, TransformName } from '../../transforms/types';
 import { getAt, hasAt, parsePath, setAt, deleteAt, PathSyntaxError } from '../../sync/mapping/path';
 import { failedItem, fieldsOf, isEnvelope, withFields } from '../shared/records';
 import { readTransformOptions, transformOptionParams, transformOptions } from '../shared/transformParams';
@@ -40,8 +40,9 @@ export class FluxTransform implements INodeType {
 		subtitle: '={{$parameter["steps"]?.step?.length ?? 0}} step(s)',
 		description: 'Normalise fields: phone to E.164, dates to ISO, names, addresses, countries, emails and more',
 		defaults: { name: 'FluxCascade Transform' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		inputs: ['main'],
+		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong -- two outputs: Valid and Invalid
+		outputs: ['main', 'main'],
 		outputNames: ['Valid', 'Invalid'],
 		usableAsTool: true,
 		properties: [
@@ -188,15 +189,15 @@ function compileSteps(params: StepParams[]): CompiledStep[] {
 			.split(',')
 			.map((s) => s.trim())
 			.filter(Boolean);
-		if (names.length === 0) throw new Error(`Step ${label}: choose at least one field`);
+		if (names.length === 0) throw new UserError(`Step ${label}: choose at least one field`);
 		const output = String(p.outputField ?? '').trim();
-		if (output && names.length > 1) throw new Error(`Step ${label}: Output Field works with one field, but ${names.length} are listed`);
+		if (output && names.length > 1) throw new UserError(`Step ${label}: Output Field works with one field, but ${names.length} are listed`);
 		let run: CompiledTransform;
 		try {
 			run = compileTransform({ name: p.transform, options: readTransformOptions(p.transform, p) });
 		} catch (err) {
-			if (err instanceof TransformConfigError) throw new Error(`Step ${label}: ${err.message}`);
-			throw new Error(`Step ${label}: ${(err as Error).message}`);
+			// TransformConfigError, or bad JSON in an option field: both are mistakes in this step.
+			throw new UserError(`Step ${label}: ${(err as Error).message}`);
 		}
 		try {
 			return {
@@ -206,7 +207,7 @@ function compileSteps(params: StepParams[]): CompiledStep[] {
 				paths: names.map((text) => ({ text, from: parsePath(text), to: parsePath(output || text) })),
 			};
 		} catch (err) {
-			if (err instanceof PathSyntaxError) throw new Error(`Step ${label}: ${err.message}`);
+			if (err instanceof PathSyntaxError) throw new UserError(`Step ${label}: ${err.message}`);
 			throw err;
 		}
 	});

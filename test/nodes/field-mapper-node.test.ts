@@ -2,7 +2,7 @@ import { FieldMapper } from '../../nodes/FieldMapper/FieldMapper.node';
 import { runWorkflow, TestNodeTypes } from '../engine/harness';
 
 const types = new TestNodeTypes({ 'n8n-nodes-fluxcascade.fieldMapper': new FieldMapper() });
-const mapper = (parameters: object, extra: object = {}) => ({ name: 'Mapper', type: 'n8n-nodes-fluxcascade.fieldMapper', parameters, ...extra });
+const mapper = (parameters: Record<string, any>, extra: object = {}) => ({ name: 'Mapper', type: 'n8n-nodes-fluxcascade.fieldMapper', parameters, ...extra });
 
 const hubspotEnvelope = (id: string, fields: object) => ({ system: 'hubspot', object: 'contacts', id, updatedAt: '2025-01-27T19:53:15.581Z', fields });
 

@@ -3,7 +3,7 @@ import { runWorkflow, TestNodeTypes } from '../engine/harness';
 
 const types = new TestNodeTypes({ 'n8n-nodes-fluxcascade.fluxTransform': new FluxTransform() });
 
-function transformNode(steps: object[], extra: object = {}) {
+function transformNode(steps: Array<Record<string, any>>, extra: object = {}) {
 	return { name: 'Transform', type: 'n8n-nodes-fluxcascade.fluxTransform', parameters: { steps: { step: steps } }, ...extra };
 }
 
