@@ -1,0 +1,106 @@
+/**
+ * npm run bench:mapper — HubSpot-contact-shaped records through the HubSpot → Jobber preset
+ * (10 pairs: names, E.164 phone, email, company, address parts, country code).
+ *
+ * Each size runs in its own child process so peak RSS belongs to that size alone:
+ *  - engine: records are generated and mapped one at a time (a streaming sync), so memory should not grow with N;
+ *  - node: the Field Mapper node in n8n's WorkflowExecute, which holds every item of a run in memory by design.
+ */
+import { execFileSync } from 'node:child_process';
+import * as os from 'node:os';
+import { generatePeople, type Person } from '../sandbox/core/people';
+import { compileMapping, getPreset } from '../sync/mapping';
+
+function hubspotContact(p: Person, i: number): Record<string, unknown> {
+	return {
+		hs_object_id: String(1000 + i),
+		firstname: p.firstName,
+		lastname: p.lastName,
+		email: p.email,
+		phone: p.phone,
+		company: p.company,
+		address: p.street,
+		city: p.city,
+		state: p.state,
+		zip: p.postalCode,
+		country: p.country === 'US' ? 'United States' : 'Canada',
+		lastmodifieddate: '2025-01-27T19:53:15.581Z',
+	};
+}
+
+/** A pool of distinct records cycled through, so generation cost stays out of the timing. */
+function pool(size: number): Record<string, unknown>[] {
+	return generatePeople({ count: size, dirtyShare: 0.05, seed: 7 }).map(hubspotContact);
+}
+
+async function runEngine(n: number) {
+	const mapping = compileMapping(getPreset('hubspot_contact_to_jobber_client').mapping);
+	const records = pool(5000);
+	for (let i = 0; i < 5000; i++) mapping.apply(records[i]); // warm-up: JIT and libphonenumber metadata
+	let valid = 0;
+	let invalid = 0;
+	const t0 = process.hrtime.bigint();
+	const cpu0 = process.cpuUsage();
+	for (let i = 0; i < n; i++) {
+		const r = mapping.apply(records[i % records.length]);
+		if (r.valid) valid++;
+		else invalid++;
+	}
+	const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+	const cpu = process.cpuUsage(cpu0);
+	return { mode: 'engine', n, ms, valid, invalid, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+async function runNode(n: number) {
+	// The built node, as n8n loads it (a bare `FieldMapper.node` path would resolve to its codex JSON under tsx).
+	const { FieldMapper } = require('../dist/nodes/FieldMapper/FieldMapper.node.js') as typeof import('../nodes/FieldMapper/FieldMapper.node');
+	// n8n-core is loaded only in this mode, so the engine rows measure the mapper alone.
+	const { runWorkflow, TestNodeTypes } = require('../test/engine/harness') as typeof import('../test/engine/harness');
+	const types = new TestNodeTypes({ 'n8n-nodes-fluxcascade.fieldMapper': new FieldMapper() });
+	const records = pool(5000);
+	const items = Array.from({ length: n }, (_, i) => ({ system: 'hubspot', object: 'contacts', id: String(i), fields: records[i % records.length] }));
+	const t0 = process.hrtime.bigint();
+	const res = await runWorkflow(types, {
+		items: items as never,
+		nodes: [{ name: 'Mapper', type: 'n8n-nodes-fluxcascade.fieldMapper', parameters: { operation: 'map', mappingSource: 'preset', preset: 'hubspot_contact_to_jobber_client', flow: 'forward' } }],
+	});
+	const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+	return { mode: 'node', n, ms, valid: res.output('Mapper', 0).length, invalid: res.output('Mapper', 1).length, cpuMs: NaN };
+}
+
+async function child(mode: string, n: number) {
+	const result = mode === 'engine' ? await runEngine(n) : await runNode(n);
+	const peakRssMb = process.resourceUsage().maxRSS / 1024;
+	process.stdout.write(JSON.stringify({ ...result, peakRssMb }));
+}
+
+function main() {
+	const rows: Array<Record<string, number | string>> = [];
+	const plan: Array<[string, number]> = [
+		['engine', 10_000],
+		['engine', 100_000],
+		['engine', 1_000_000],
+		['node', 10_000],
+		['node', 100_000],
+	];
+	for (const [mode, n] of plan) {
+		const out = execFileSync(process.execPath, [...process.execArgv, __filename, '--child', mode, String(n)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+		const r = JSON.parse(out.slice(out.indexOf('{')));
+		rows.push(r);
+	}
+	console.log(`Field Mapper benchmark — preset hubspot_contact_to_jobber_client (10 pairs), 5% dirty records`);
+	console.log(`${os.cpus()[0]?.model ?? 'cpu'} · ${os.cpus().length} cores · node ${process.version} · ${new Date().toISOString()}`);
+	console.log('mode    records     wall ms   records/s   valid   invalid   peak RSS MB');
+	for (const r of rows) {
+		const rate = Math.round((Number(r.n) / Number(r.ms)) * 1000);
+		console.log(
+			`${String(r.mode).padEnd(7)} ${String(r.n).padStart(8)} ${Number(r.ms).toFixed(0).padStart(11)} ${String(rate).padStart(11)} ${String(r.valid).padStart(7)} ${String(r.invalid).padStart(9)} ${Number(r.peakRssMb).toFixed(0).padStart(13)}`,
+		);
+	}
+	const rss = (n: number) => Number(rows.find((r) => r.mode === 'engine' && r.n === n)!.peakRssMb);
+	console.log(`engine peak RSS growth: 10k → 100k ×${(rss(100_000) / rss(10_000)).toFixed(2)}, 10k → 1M ×${(rss(1_000_000) / rss(10_000)).toFixed(2)}`);
+}
+
+const at = process.argv.indexOf('--child');
+if (at >= 0) void child(process.argv[at + 1], Number(process.argv[at + 2]));
+else main();
