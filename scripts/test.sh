@@ -11,6 +11,9 @@ npm run --silent build
 npm run --silent typecheck
 npm run --silent lint
 
+# The real n8n the end-to-end suites run in (installed once into .cache; minutes on the first run).
+npx tsx scripts/n8n/install.ts
+
 mkdir -p artifacts
 status=0
 npx jest --ci --json --outputFile=artifacts/jest-results.json "$@" || status=$?
