@@ -114,9 +114,14 @@ export class Router {
 			const m = route.regex.exec(path);
 			if (!m) continue;
 			const params: Record<string, string> = {};
-			route.keys.forEach((key, i) => {
-				params[key] = decodeURIComponent(m[i + 1]);
-			});
+			try {
+				route.keys.forEach((key, i) => {
+					params[key] = decodeURIComponent(m[i + 1]);
+				});
+			} catch {
+				// Bad percent-encoding (`%E0%A4%A`): no route matches, so the vendor's own 404 answers.
+				return undefined;
+			}
 			return { route, params };
 		}
 		return undefined;

@@ -40,7 +40,7 @@ export interface VendorDefinition {
 	info(): Record<string, unknown>;
 	reset(): void;
 	seed(options: SeedOptions): SeedSummary;
-	/** The stored records of one object, in the vendor's own shape, for assertions. */
+	/** The stored records of one object, in the vendor's own shape, for assertions (the admin route pages them). */
 	records(object: string): unknown[];
 }
 
@@ -104,7 +104,13 @@ export async function startVendor(
 		return ok({ ok: true });
 	});
 	r.post('/_sandbox/seed', 'admin.seed', (req) => ok(definition.seed(req.json<SeedOptions>())));
-	r.get('/_sandbox/records/:object', 'admin.records', (req) => ok(definition.records(req.params.object)));
+	r.get('/_sandbox/records/:object', 'admin.records', (req) => {
+		// ?offset=&limit= pages through large stores: only the page is serialised.
+		const offset = Number(req.query.get('offset') ?? 0);
+		const limit = req.query.has('limit') ? Number(req.query.get('limit')) : undefined;
+		const all = definition.records(req.params.object);
+		return ok(limit === undefined && offset === 0 ? all : all.slice(offset, limit === undefined ? undefined : offset + limit));
+	});
 	r.put('/_sandbox/webhooks/behaviour', 'admin.webhooks.behaviour', (req) => {
 		definition.webhooks?.setBehaviour(req.json<WebhookBehaviour>());
 		return ok({ ok: true });
