@@ -55,6 +55,8 @@ export function generatePeople(options: GenerateOptions): Person[] {
 	const rng = new Rng(options.seed ?? 42);
 	const kinds = options.dirtyKinds ?? DIRTY_KINDS;
 	const out: Person[] = [];
+	// Clean records with an email, kept as we go: a duplicate copies one of them (no rescans of `out`).
+	const twins: Person[] = [];
 	const start = options.startIndex ?? 0;
 	for (let i = 0; i < options.count; i++) {
 		const n = start + i;
@@ -95,9 +97,8 @@ export function generatePeople(options: GenerateOptions): Person[] {
 					break;
 				case 'duplicate': {
 					// Same person entered twice, with the email in other case: the classic duplicate.
-					const earlier = out.filter((p) => p.email && !p.dirty);
-					if (earlier.length > 0) {
-						const twin = rng.pick(earlier);
+					if (twins.length > 0) {
+						const twin = rng.pick(twins);
 						Object.assign(person, { ...twin, email: twin.email!.toUpperCase(), dirty: 'duplicate' as const });
 					} else person.dirty = null;
 					break;
@@ -119,6 +120,7 @@ export function generatePeople(options: GenerateOptions): Person[] {
 			}
 		}
 		out.push(person);
+		if (!person.dirty && person.email) twins.push(person);
 	}
 	return out;
 }

@@ -74,7 +74,7 @@ export class LeakyBucket {
 	}
 }
 
-/** A counter that resets at vendor-time midnight UTC (daily API budgets). */
+/** A counter that resets at vendor-time midnight (daily API budgets), in UTC or an account's UTC offset. */
 export class DailyCounter {
 	private day = '';
 	used = 0;
@@ -82,10 +82,12 @@ export class DailyCounter {
 	constructor(
 		private readonly clock: Clock,
 		public limit: number,
+		/** HubSpot resets at midnight in the account's time zone; Pipedrive at server midnight (UTC). */
+		private readonly utcOffsetMinutes = 0,
 	) {}
 
 	private roll(): void {
-		const today = this.clock.iso().slice(0, 10);
+		const today = new Date(this.clock.now() + this.utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
 		if (today !== this.day) {
 			this.day = today;
 			this.used = 0;

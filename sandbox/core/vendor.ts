@@ -49,6 +49,25 @@ export interface StartedVendor extends RunningServer {
 	context: VendorContext;
 }
 
+/**
+ * Seeds in chunks of `chunk` records, each with its own derived seed: a 100,000-record seed never holds the
+ * whole generated data set and its vendor-side copies at once, which keeps the process's peak memory (and
+ * so its RSS) low. Deterministic for a seed; ids and emails stay unique because vendors continue their
+ * numbering from the store's size.
+ */
+export function seedInChunks(definition: VendorDefinition, options: SeedOptions, chunk = 10_000): SeedSummary {
+	const total: SeedSummary = { object: options.object ?? '', created: 0, ids: [], dirty: {} };
+	const base = options.seed ?? 42;
+	for (let done = 0, i = 0; done < options.count; done += chunk, i++) {
+		const part = definition.seed({ ...options, count: Math.min(chunk, options.count - done), seed: (base + i * 7919) >>> 0 });
+		total.object = part.object;
+		total.created += part.created;
+		for (const id of part.ids) total.ids.push(id);
+		for (const [kind, n] of Object.entries(part.dirty)) total.dirty[kind] = (total.dirty[kind] ?? 0) + n;
+	}
+	return total;
+}
+
 export function createContext(options: { timeScale?: number; logCapacity?: number } = {}): VendorContext {
 	return {
 		clock: new Clock(options.timeScale ?? 1),
@@ -103,12 +122,24 @@ export async function startVendor(
 		definition.webhooks?.reset();
 		return ok({ ok: true });
 	});
-	r.post('/_sandbox/seed', 'admin.seed', (req) => ok(definition.seed(req.json<SeedOptions>())));
+	// A bad seed request or an unknown object is the caller's mistake: 400/404 with the reason, never a 500.
+	r.post('/_sandbox/seed', 'admin.seed', (req) => {
+		try {
+			return ok(seedInChunks(definition, req.json<SeedOptions>()));
+		} catch (err) {
+			return { status: 400, body: { message: (err as Error).message } };
+		}
+	});
 	r.get('/_sandbox/records/:object', 'admin.records', (req) => {
 		// ?offset=&limit= pages through large stores: only the page is serialised.
 		const offset = Number(req.query.get('offset') ?? 0);
 		const limit = req.query.has('limit') ? Number(req.query.get('limit')) : undefined;
-		const all = definition.records(req.params.object);
+		let all: unknown[];
+		try {
+			all = definition.records(req.params.object);
+		} catch (err) {
+			return { status: 404, body: { message: (err as Error).message } };
+		}
 		return ok(limit === undefined && offset === 0 ? all : all.slice(offset, limit === undefined ? undefined : offset + limit));
 	});
 	r.put('/_sandbox/webhooks/behaviour', 'admin.webhooks.behaviour', (req) => {
