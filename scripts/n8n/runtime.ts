@@ -15,6 +15,7 @@ export const N8N_VERSION = process.env.FLUX_N8N_VERSION ?? '2.40.7';
 const CACHE = process.env.FLUX_CACHE ?? path.join(ROOT, '.cache');
 export const N8N_DIR = path.join(CACHE, `n8n-${N8N_VERSION}`);
 const N8N_BIN = path.join(N8N_DIR, 'node_modules', 'n8n', 'bin', 'n8n');
+const SQLITE_BINARY = path.join(N8N_DIR, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
 const PACKAGE_NAME = 'n8n-nodes-fluxcascade';
 
 export const OWNER = { email: 'owner@fluxcascade.test', firstName: 'Flux', lastName: 'Owner', password: 'FluxCascade-demo-1' };
@@ -28,25 +29,37 @@ function nodeDir(): string {
 	return path.resolve(path.dirname(process.execPath), '..');
 }
 
+/**
+ * Runs npm in another folder with a clean npm configuration: under `npm test` the parent npm exports this
+ * project's settings as npm_config_* variables (ignore-scripts among them), which would silently skip the
+ * native SQLite build of n8n.
+ */
 function npm(args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): void {
+	const env: NodeJS.ProcessEnv = {};
+	for (const [key, value] of Object.entries(process.env)) if (!key.toLowerCase().startsWith('npm_')) env[key] = value;
 	execFileSync('npm', args, {
 		cwd,
 		stdio: ['ignore', 'ignore', 'inherit'],
-		env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH}`, ...extraEnv },
+		env: { ...env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH}`, ...extraEnv },
 	});
 }
 
 /** Installs n8n into the cache once; returns the path of its executable script. */
 export function ensureN8n(): string {
 	const ready = path.join(N8N_DIR, '.ready');
-	if (fs.existsSync(ready) && fs.existsSync(N8N_BIN)) return N8N_BIN;
+	if (fs.existsSync(ready) && fs.existsSync(N8N_BIN) && fs.existsSync(SQLITE_BINARY)) return N8N_BIN;
 	if (!process.version.startsWith('v24.')) throw new Error(`n8n ${N8N_VERSION} needs Node 24; this is ${process.version} (run through scripts/with-node24.sh)`);
 	fs.mkdirSync(N8N_DIR, { recursive: true });
 	fs.writeFileSync(path.join(N8N_DIR, 'package.json'), JSON.stringify({ name: 'flux-n8n-runtime', private: true }));
-	log(`installing n8n@${N8N_VERSION} into ${N8N_DIR} (first run only, a few minutes)`);
-	npm(['install', `n8n@${N8N_VERSION}`, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], N8N_DIR);
+	if (!fs.existsSync(N8N_BIN)) {
+		log(`installing n8n@${N8N_VERSION} into ${N8N_DIR} (first run only, a few minutes)`);
+		npm(['install', `n8n@${N8N_VERSION}`, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], N8N_DIR);
+	}
 	log('building the SQLite driver against Node 24 headers');
-	npm(['rebuild', 'sqlite3', '--loglevel=error'], N8N_DIR, { npm_config_nodedir: nodeDir() });
+	npm(['rebuild', 'sqlite3', '--ignore-scripts=false', '--loglevel=error'], N8N_DIR, { npm_config_nodedir: nodeDir() });
+	if (!fs.existsSync(SQLITE_BINARY)) {
+		throw new Error('Building the SQLite driver for n8n failed (needs python3, make and g++); see the npm output above');
+	}
 	fs.writeFileSync(ready, new Date().toISOString());
 	return N8N_BIN;
 }
