@@ -8,6 +8,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -157,9 +158,23 @@ async function waitFor<T>(what: string, timeoutMs: number, attempt: () => Promis
 	throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
 }
 
+/** A TCP port free on loopback right now. */
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as net.AddressInfo;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
 /** Starts n8n, creates the owner (first start) and logs in. */
 export async function startN8n(options: N8nOptions): Promise<RunningN8n> {
 	const bin = ensureN8n();
+	// Every instance needs its own task-runner broker port (n8n's default 5679 clashes between instances).
+	if (!options.env?.N8N_RUNNERS_BROKER_PORT) options = { ...options, env: { ...options.env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) } };
 	fs.mkdirSync(options.userFolder, { recursive: true });
 	const logFile = options.logFile ?? path.join(options.userFolder, 'n8n.log');
 	const out = fs.openSync(logFile, 'a');

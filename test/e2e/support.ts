@@ -1,20 +1,10 @@
 /** Shared set-up of the end-to-end suites: a real n8n with this package installed from its packed tarball. */
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { installPackage, packProject, startN8n, type RunningN8n } from '../../scripts/n8n/runtime';
+import { freePort, installPackage, packProject, startN8n, type RunningN8n } from '../../scripts/n8n/runtime';
 
-export async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
+export { freePort };
 
 /** A fresh user folder with the package installed, and n8n started on a free port. */
 export async function startN8nWithPackage(name: string): Promise<RunningN8n & { userFolder: string }> {
