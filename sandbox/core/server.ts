@@ -268,7 +268,7 @@ export function startVendorServer(options: VendorServerOptions): Promise<Running
 			} catch (err) {
 				response = err instanceof BodyParseError ? options.errors.badJson(request, err) : options.errors.internal(request, err);
 			}
-			if (options.faults.malformNow() && response.body !== null && typeof response.body === 'object' && !Buffer.isBuffer(response.body)) {
+			if (!admin && options.faults.malformNow() && response.body !== null && typeof response.body === 'object' && !Buffer.isBuffer(response.body)) {
 				// Injected fault: a vendor answer cut off mid-JSON.
 				const text = JSON.stringify(response.body);
 				response = { ...response, body: text.slice(0, Math.max(1, Math.floor(text.length / 2))), headers: { ...response.headers, 'Content-Type': 'application/json' } };
