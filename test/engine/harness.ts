@@ -109,8 +109,10 @@ export async function runWorkflow(
 		updatedAt: new Date(),
 		isArchived: false,
 		activeVersionId: null,
+		settings: { executionOrder: 'v1' },
 	} as unknown as IWorkflowBase;
-	const workflow = new Workflow({ id: 'test-workflow', nodes, connections, active: false, nodeTypes });
+	// n8n 2.x runs workflows in the v1 execution order; without it a node whose first input is empty never runs.
+	const workflow = new Workflow({ id: 'test-workflow', nodes, connections, active: false, nodeTypes, settings: { executionOrder: 'v1' } });
 	const executed: string[] = [];
 	const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', workflowData);
 	hooks.addHandler('nodeExecuteAfter', (nodeName: string) => {
