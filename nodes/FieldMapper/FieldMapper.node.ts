@@ -6,7 +6,8 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { compileMapping, suggestPairs, type CompiledMapping, type Flow, type MappingSpec } from '../../sync/mapping';
+import { compileMapping, suggestPairs, type Flow, type MappingSpec } from '../../sync/mapping';
+import { itemConfig } from '../shared/itemConfig';
 import { mappingProperties, readMapping } from '../shared/mappingParams';
 import { failedItem, fieldsOf, isEnvelope, withFields } from '../shared/records';
 
@@ -95,26 +96,20 @@ export class FieldMapper implements INodeType {
 		const valid: INodeExecutionData[] = [];
 		const invalid: INodeExecutionData[] = [];
 		const nodeName = this.getNode().name;
-		const cache = new Map<string, CompiledMapping>();
+		const mappingFor = itemConfig(
+			this,
+			(i) => readMapping.call(this, i),
+			compileMapping,
+			'The mapping itself needs fixing (the message names the pair); no record was mapped with it.',
+		);
 		for (let i = 0; i < items.length; i++) {
 			const json = items[i].json;
-			let mapping: CompiledMapping;
-			try {
-				const spec = readMapping.call(this, i);
-				const key = JSON.stringify(spec);
-				mapping = cache.get(key) ?? compileMapping(spec);
-				cache.set(key, mapping);
-			} catch (err) {
-				const error = new NodeOperationError(this.getNode(), (err as Error).message, {
-					itemIndex: i,
-					description: 'The mapping itself needs fixing (the message names the pair); no record was mapped with it.',
-				});
-				if (this.continueOnFail()) {
-					valid.push({ json: { error: error.message }, pairedItem: { item: i } });
-					continue;
-				}
-				throw error;
+			const config = mappingFor(i);
+			if ('errorItem' in config) {
+				valid.push(config.errorItem);
+				continue;
 			}
+			const mapping = config.value;
 			const flow = this.getNodeParameter('flow', i, 'forward') as Flow;
 			const keepUnmapped = this.getNodeParameter('options.keepUnmapped', i, false) as boolean;
 			const source = fieldsOf(json);

@@ -1,5 +1,4 @@
 import {
-	NodeOperationError,
 	UserError,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -12,6 +11,7 @@ import { classifiedError } from '../../errors/taxonomy';
 import { compileTransform } from '../../transforms';
 import type { CompiledTransform, TransformName } from '../../transforms/types';
 import { getAt, hasAt, parsePath, setAt, deleteAt, PathSyntaxError } from '../../sync/mapping/path';
+import { itemConfig } from '../shared/itemConfig';
 import { failedItem, fieldsOf, isEnvelope, withFields } from '../shared/records';
 import { readTransformOptions, transformOptionParams, transformOptions } from '../shared/transformParams';
 
@@ -129,28 +129,21 @@ export class FluxTransform implements INodeType {
 		const valid: INodeExecutionData[] = [];
 		const invalid: INodeExecutionData[] = [];
 		const nodeName = this.getNode().name;
-		// Steps usually come out the same for every item: compile each distinct configuration once.
-		const cache = new Map<string, CompiledStep[]>();
+		const stepsFor = itemConfig(
+			this,
+			(i) => ((this.getNodeParameter('steps', i, {}) as IDataObject).step ?? []) as StepParams[],
+			compileSteps,
+			'Fix the transform step named in the message; no item was processed with it.',
+		);
 
 		for (let i = 0; i < items.length; i++) {
 			const json = items[i].json;
-			let steps: CompiledStep[];
-			try {
-				const params = ((this.getNodeParameter('steps', i, {}) as IDataObject).step ?? []) as StepParams[];
-				const key = JSON.stringify(params);
-				steps = cache.get(key) ?? compileSteps(params);
-				cache.set(key, steps);
-			} catch (err) {
-				const error = new NodeOperationError(this.getNode(), (err as Error).message, {
-					itemIndex: i,
-					description: 'Fix the transform step named in the message; no item was processed with it.',
-				});
-				if (this.continueOnFail()) {
-					valid.push({ json: { error: error.message }, pairedItem: { item: i } });
-					continue;
-				}
-				throw error;
+			const config = stepsFor(i);
+			if ('errorItem' in config) {
+				valid.push(config.errorItem);
+				continue;
 			}
+			const steps = config.value;
 			const missing = (this.getNodeParameter('options.missingFields', i, 'skip') as string) === 'error';
 			const fields = structuredClone(fieldsOf(json)) as IDataObject;
 			const errors: ClassifiedError[] = [];
