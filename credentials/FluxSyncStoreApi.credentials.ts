@@ -1,4 +1,3 @@
-/* eslint-disable n8n-nodes-base/cred-filename-against-convention -- the file is named after the store, the class after n8n's Api convention */
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /**
