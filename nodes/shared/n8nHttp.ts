@@ -11,6 +11,25 @@ import { buildUrl, parseBody, TransportError, type HttpClient } from '../../conn
 
 type Context = IExecuteFunctions | IPollFunctions | IHookFunctions | ILoadOptionsFunctions | IWebhookFunctions;
 
+interface FailedResponse {
+	status?: number;
+	headers?: Record<string, unknown>;
+	data?: unknown;
+	body?: unknown;
+}
+
+function lowerHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
+	const out: Record<string, string> = {};
+	for (const [k, v] of Object.entries(headers ?? {})) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+	return out;
+}
+
+function asText(body: unknown): string {
+	if (typeof body === 'string') return body;
+	if (Buffer.isBuffer(body)) return body.toString('utf8');
+	return body === undefined || body === null ? '' : JSON.stringify(body);
+}
+
 /**
  * The connectors' HttpClient over n8n's httpRequestWithAuthentication: n8n adds the credential (and
  * refreshes OAuth2 tokens), the connector reads statuses and headers itself (no exception on 4xx/5xx).
@@ -42,21 +61,20 @@ export function n8nHttpClient(ctx: Context, credentialType: string, baseUrl: str
 			try {
 				res = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, options)) as IN8nHttpFullResponse;
 			} catch (err) {
-				const e = err as Error & { code?: string; httpCode?: string; statusCode?: number; response?: { status?: number; headers?: Record<string, unknown>; body?: unknown; data?: unknown } };
-				if (e.httpCode === '401' || e.statusCode === 401 || e.response?.status === 401) {
-					// Still 401 after n8n's refresh (or a token credential): the connector classifies it.
-					const headers: Record<string, string> = {};
-					for (const [k, v] of Object.entries(e.response?.headers ?? {})) headers[k.toLowerCase()] = String(v);
-					const raw = e.response?.body ?? e.response?.data;
-					return { status: 401, headers, body: typeof raw === 'string' ? parseBody(raw, headers['content-type']) : (raw ?? { message: e.message }) };
+				// The thrown error carries the vendor's answer (axios-style) when it was an HTTP status: with
+				// `except: [401]` that is a 401 that survived n8n's token refresh, which the connector classifies.
+				const e = err as Error & { code?: string; cause?: { response?: FailedResponse; code?: string }; response?: FailedResponse };
+				const failed = e.cause?.response ?? e.response;
+				if (failed && typeof failed.status === 'number') {
+					const headers = lowerHeaders(failed.headers);
+					return { status: failed.status, headers, body: parseBody(asText(failed.data ?? failed.body), headers['content-type']) };
 				}
-				const timeout = e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || /timeout/i.test(e.message);
+				const code = e.code ?? e.cause?.code;
+				const timeout = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(e.message);
 				throw new TransportError(timeout ? `No answer from ${new URL(options.url).host} within the timeout` : `Could not reach ${new URL(options.url).host}: ${e.message}`, timeout ? 'timeout' : 'network', options.url);
 			}
-			const headers: Record<string, string> = {};
-			for (const [k, v] of Object.entries(res.headers ?? {})) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-			const text = typeof res.body === 'string' ? res.body : Buffer.isBuffer(res.body) ? res.body.toString('utf8') : res.body === undefined ? '' : JSON.stringify(res.body);
-			return { status: res.statusCode, headers, body: parseBody(text, headers['content-type']) };
+			const headers = lowerHeaders(res.headers as Record<string, unknown>);
+			return { status: res.statusCode, headers, body: parseBody(asText(res.body), headers['content-type']) };
 		},
 	};
 }

@@ -6,7 +6,6 @@
 import type { IExecuteFunctions, IHookFunctions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { HubSpotConnector } from '../../../connectors/hubspot';
 import { n8nHttpClient } from '../../shared/n8nHttp';
-import { oauth2HttpClient } from './oauth2Http';
 
 export type Authentication = 'accessToken' | 'oAuth2';
 
@@ -32,7 +31,7 @@ export async function hubspotConnector(ctx: Context, authentication?: Authentica
 	const version = String(credentials.apiVersion || 'v3');
 	const credentialId = ctx.getNode().credentials?.[credentialType]?.id ?? ctx.getNode().id;
 	return new HubSpotConnector({
-		http: auth === 'oAuth2' ? oauth2HttpClient(ctx, credentialType, baseUrl) : n8nHttpClient(ctx, credentialType, baseUrl),
+		http: n8nHttpClient(ctx, credentialType, baseUrl),
 		limiterKey: `${credentialType}:${credentialId}`,
 		objectsPath: version === 'v3' ? '/crm/v3/objects' : `/crm/objects/${version}`,
 	});

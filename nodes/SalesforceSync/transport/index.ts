@@ -51,8 +51,8 @@ export async function salesforceConnector(ctx: Context): Promise<SalesforceConne
 		apiVersion: settings.apiVersion,
 		apiReserve: settings.apiReserve,
 		credentialKey: `${credentialId ?? 'unsaved'}@${settings.instanceUrl}`,
-		// Salesforce sessions have no expires_in: n8n only learns of expiry from a 401, and the shared
-		// HTTP adapter hands 401s back instead of letting n8n refresh, so the refresh is asked for here.
+		// Salesforce sessions have no expires_in: n8n learns of expiry from a 401 and refreshes then. Should a
+		// 401 still come back (a refresh n8n could not do), one explicit refresh is asked for here.
 		onAuthFailure: async () => {
 			try {
 				await ctx.helpers.refreshOAuth2Token.call(ctx, CREDENTIAL_TYPE, { includeCredentialsOnRefreshOnBody: true });
