@@ -15,7 +15,7 @@ import {
 	type PolicyConfig,
 } from '../../sync/errors';
 import type { ReviewItem, SyncStore } from '../../sync/store';
-import { openLedgerStore } from '../SyncLedger/store';
+import { openNodeStore } from '../shared/store';
 import { failedItem } from '../shared/records';
 import { outputJson, type Planned } from './output';
 import { policyProperties, readPolicy } from './params';
@@ -89,7 +89,7 @@ export class ErrorPolicy implements INodeType {
 		let store: SyncStore | null = null;
 		if (needsStore) {
 			try {
-				store = await openLedgerStore(this);
+				store = await openNodeStore(this);
 			} catch (err) {
 				// Records must never vanish: without a store the node fails (or hands every item back as an error).
 				const error = new NodeOperationError(node, err as Error, { description: 'The store for review items could not be opened; nothing was parked.' });

@@ -1,7 +1,7 @@
 import { UserError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import { ERROR_CODES, type ErrorCategory, type ErrorCode } from '../../errors/taxonomy';
 import { parseSchedule, policyConfig, PolicyConfigError, type PolicyConfig, type RetryDelayMode, type Strategy } from '../../sync/errors';
-import { storeProperties } from '../SyncLedger/store';
+import { storeProperties } from '../shared/store';
 
 /**
  * The Error Policy's parameters, named as the FluxCascade error-handling page names them (Auto Retry, Max Retries,
@@ -16,8 +16,8 @@ const STRATEGY_OPTIONS = [
 ];
 
 /** The shared store choice (the Sync Ledger's), described for review items. */
-export const reviewStoreProperties: INodeProperties[] = storeProperties.map((p) =>
-	p.name === 'store' ? { ...p, description: 'Where review items and the retry schedule are kept: use the same store in the Error Policy, Review Queue and Review Queue Trigger' } : p,
+export const reviewStoreProperties: INodeProperties[] = storeProperties(
+	'Where review items and the retry schedule are kept: use the same store in the Error Policy, Review Queue and Review Queue Trigger',
 );
 
 export const policyProperties: INodeProperties[] = [

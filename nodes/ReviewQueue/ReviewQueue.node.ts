@@ -7,7 +7,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { StoreError, type SyncStore } from '../../sync/store';
-import { openLedgerStore } from '../SyncLedger/store';
+import { openNodeStore } from '../shared/store';
 import { properties } from './description';
 import * as ops from './operations';
 
@@ -57,7 +57,7 @@ export class ReviewQueue implements INodeType {
 		if (!run) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
 		let store: SyncStore;
 		try {
-			store = await openLedgerStore(this);
+			store = await openNodeStore(this);
 		} catch (err) {
 			const error = new NodeOperationError(this.getNode(), err as Error, { description: 'The store for review items could not be opened' });
 			if (!this.continueOnFail()) throw error;

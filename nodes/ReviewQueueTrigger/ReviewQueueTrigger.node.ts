@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import {
 	NodeOperationError,
 	type IDataObject,
@@ -9,9 +8,9 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 import { retryPayload, reviewItemJson } from '../../sync/errors';
-import { openStore, type ReviewItem, type SyncStore } from '../../sync/store';
+import type { ReviewItem, SyncStore } from '../../sync/store';
 import { reviewStoreProperties } from '../ErrorPolicy/params';
-import { defaultSqlitePath, n8nFolder, postgresConfig } from '../SyncLedger/store';
+import { openNodeStore } from '../shared/store';
 
 /**
  * The retry worker's trigger: on every poll it claims the review items whose retry is due (and the ones a person
@@ -84,7 +83,7 @@ export class ReviewQueueTrigger implements INodeType {
 		const output = this.getNodeParameter('output', 'record') as string;
 		let store: SyncStore;
 		try {
-			store = await openPollStore(this);
+			store = await openNodeStore(this);
 		} catch (err) {
 			throw new NodeOperationError(this.getNode(), err as Error, { description: 'The store for review items could not be opened' });
 		}
@@ -120,9 +119,3 @@ function workerIdOf(ctx: IPollFunctions): string {
 	return `${hostname()}:${process.pid}:${ctx.getWorkflow().id ?? 'workflow'}:${ctx.getNode().name}`;
 }
 
-async function openPollStore(ctx: IPollFunctions): Promise<SyncStore> {
-	const kind = ctx.getNodeParameter('store', 'sqlite') as string;
-	if (kind === 'postgres') return openStore(postgresConfig((await ctx.getCredentials('fluxSyncStoreApi')) as IDataObject));
-	const path = String(ctx.getNodeParameter('sqlitePath', '') ?? '').trim();
-	return openStore({ kind: 'sqlite', path: path === '' ? defaultSqlitePath() : path.replace(/^~(?=$|\/)/, join(n8nFolder(), '..')) });
-}

@@ -22,7 +22,7 @@ import {
 } from '../../sync/alerts';
 import type { SyncStore } from '../../sync/store';
 import { properties } from './description';
-import { openAlertStore } from './store';
+import { openNodeStore } from '../shared/store';
 import { n8nSend } from './transport';
 
 type Channel = 'slack' | 'webhook' | 'items';
@@ -78,7 +78,7 @@ export class SyncAlert implements INodeType {
 
 		let store: SyncStore;
 		try {
-			store = await openAlertStore(this);
+			store = await openNodeStore(this);
 		} catch (err) {
 			throw new NodeOperationError(this.getNode(), `The sync store could not be opened: ${(err as Error).message}`);
 		}

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { storeProperties } from './store';
+import { storeProperties } from '../shared/store';
 
 const processOnly = { show: { operation: ['process'] } };
 
@@ -239,5 +239,5 @@ export const properties: INodeProperties[] = [
 			},
 		],
 	},
-	...storeProperties,
+	...storeProperties('Where alert state is kept (dedupe windows, streaks, digest counts): it survives restarts'),
 ];

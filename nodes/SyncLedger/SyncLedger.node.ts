@@ -13,7 +13,7 @@ import { LedgerConfigError } from '../../sync/ledger';
 import { MappingConfigError } from '../../sync/mapping';
 import { configuredInputs, configuredOutputs, properties } from './description';
 import { runCommit, runPlan, runStats, runUnlink } from './operations';
-import { openLedgerStore, postgresConfig } from './store';
+import { openNodeStore, postgresConfig } from '../shared/store';
 
 /**
  * The bidirectional core of a sync: Plan pairs and compares records of both sides and routes the writes,
@@ -60,7 +60,7 @@ export class SyncLedger implements INodeType {
 		const outputs = operation === 'plan' ? 6 : operation === 'commit' ? 2 : 1;
 		let store;
 		try {
-			store = await openLedgerStore(this);
+			store = await openNodeStore(this);
 		} catch (err) {
 			return fail(this, err, outputs, 'The sync store could not be opened');
 		}

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { mappingProperties } from '../shared/mappingParams';
-import { storeProperties } from './store';
+import { storeProperties } from '../shared/store';
 
 /** The Sync Ledger's parameters: the operation, the mapping (shared with Field Mapper), sync rules and the store. */
 
@@ -277,5 +277,5 @@ export const properties: INodeProperties[] = [
 		required: true,
 		displayOptions: { show: { operation: ['unlink'] } },
 	},
-	...storeProperties,
+	...storeProperties('Where pairs and snapshots are kept. Plan and Commit of one sync must use the same store.'),
 ];

@@ -4,6 +4,8 @@
  * SQLite and (when it answers) PostgreSQL.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 import { classifiedError } from '../../errors/taxonomy';
@@ -148,9 +150,11 @@ for (const backend of run) {
 
 		test('two worker processes polling at the same moment never get the same item', async () => {
 			const all = await seed(store);
-			const p = triggerParams(target);
-			const startAt = Date.now() + 1500;
-			const [a, b] = await Promise.all([spawnWorker({ ...p, nodeName: 'Process A', startAt }), spawnWorker({ ...p, nodeName: 'Process B', startAt })]);
+			// Small claims stretch the race over many rounds, so both workers are sure to take part.
+			const p = { ...triggerParams(target), params: { ...triggerParams(target).params, batchSize: 3 } };
+			const barrierDir = mkdtempSync(join(tmpdir(), 'flux-lease-barrier-'));
+			const [a, b] = await Promise.all([spawnWorker({ ...p, nodeName: 'Process A', barrierDir, peers: 2 }), spawnWorker({ ...p, nodeName: 'Process B', barrierDir, peers: 2 })]);
+			rmSync(barrierDir, { recursive: true, force: true });
 			expectPartition(a, b, all);
 		});
 

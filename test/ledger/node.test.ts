@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { WorkflowExecute } from 'n8n-core';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { SyncLedger } from '../../nodes/SyncLedger/SyncLedger.node';
-import { defaultSqlitePath, postgresConfig } from '../../nodes/SyncLedger/store';
+import { defaultSqlitePath, postgresConfig } from '../../nodes/shared/store';
 import type { WriteDecision } from '../../sync/ledger';
 import { Client } from 'pg';
 import { closeAllStores, openSqliteStore, openStore } from '../../sync/store';
