@@ -11,8 +11,10 @@ npm run --silent build
 npm run --silent typecheck
 npm run --silent lint
 
-# The real n8n the end-to-end suites run in (installed once into .cache; minutes on the first run).
+# The real n8n the end-to-end suites run in (installed once into .cache; minutes on the first run), and
+# Debian's chromium for the dashboard browser test (apt, first run only).
 npx tsx scripts/n8n/install.ts
+bash scripts/ensure-chromium.sh
 
 mkdir -p artifacts
 status=0
