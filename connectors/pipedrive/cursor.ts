@@ -8,38 +8,13 @@
  * Token format `pdc1.<base64url JSON>`; a plain ISO date is accepted back (a first incremental run).
  */
 import { createHash } from 'node:crypto';
+import { cursorCodec, pruneSeen as prune } from '../core/changeCursor';
 
-export interface ChangeCursor {
-	/** ISO 8601 UTC. */
-	checkpoint: string;
-	seen: string[];
-}
+export type { ChangeCursor } from '../core/changeCursor';
 
-const PREFIX = 'pdc1.';
-
-export function encodeCursor(c: ChangeCursor): string {
-	return PREFIX + Buffer.from(JSON.stringify({ c: c.checkpoint, s: c.seen })).toString('base64url');
-}
-
-export function decodeCursor(raw: string | undefined | null): ChangeCursor | undefined {
-	if (raw === undefined || raw === null) return undefined;
-	const text = String(raw).trim();
-	if (text === '') return undefined;
-	if (text.startsWith(PREFIX)) {
-		try {
-			const parsed = JSON.parse(Buffer.from(text.slice(PREFIX.length), 'base64url').toString('utf8')) as { c?: unknown; s?: unknown };
-			if (typeof parsed.c === 'string' && !Number.isNaN(Date.parse(parsed.c))) {
-				return { checkpoint: new Date(parsed.c).toISOString(), seen: Array.isArray(parsed.s) ? parsed.s.filter((x): x is string => typeof x === 'string') : [] };
-			}
-		} catch {
-			// reported below
-		}
-		throw new Error(`Not a valid Pipedrive change cursor: ${text.slice(0, 40)}…`);
-	}
-	const ms = Date.parse(text);
-	if (Number.isNaN(ms)) throw new Error(`Not a date/time or Pipedrive change cursor: ${JSON.stringify(text.slice(0, 60))}`);
-	return { checkpoint: new Date(ms).toISOString(), seen: [] };
-}
+const codec = cursorCodec('pdc1.', 'Pipedrive');
+export const encodeCursor = codec.encode;
+export const decodeCursor = codec.decode;
 
 /** The key of one delivered version: id, update_time and a short hash of the record's content. */
 export function versionKey(id: unknown, updateMs: number, raw: unknown): string {
@@ -51,16 +26,7 @@ export function updatedSince(ms: number): string {
 	return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** The versions worth remembering: those stamped at or after `checkpoint - overlap`, newest first, bounded. */
+/** The versions worth remembering: Pipedrive stamps whole seconds, so one more second of slack. */
 export function pruneSeen(seen: Iterable<string>, checkpointMs: number, overlapMs: number, max = 20_000): string[] {
-	const floor = checkpointMs - overlapMs - 1000;
-	const kept: Array<[string, number]> = [];
-	for (const key of seen) {
-		const m = /@(\d+)(?:~|$)/.exec(key);
-		const at = m ? Number(m[1]) : NaN;
-		if (Number.isFinite(at) && at >= floor) kept.push([key, at]);
-	}
-	// Beyond `max` the oldest go: at worst a re-delivery, never a loss.
-	kept.sort((a, b) => b[1] - a[1]);
-	return kept.slice(0, max).map(([k]) => k);
+	return prune(seen, checkpointMs, overlapMs, { max, slackMs: 1000 });
 }
