@@ -3,7 +3,7 @@
  * and peak RSS. Records arrive in batches (as n8n's Loop Over Items or a paged read delivers them); 10% of them
  * changed since the last sync, the rest are unchanged (the common case: echoes and untouched records).
  *
- *   bash scripts/with-node24.sh node --expose-gc --import tsx test/ledger/ledger.bench.ts [records] [batch] [dry|live]
+ *   bash scripts/with-node24.sh node --expose-gc --import tsx bench/ledger.bench.ts [records] [batch] [dry|live]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
