@@ -7,7 +7,9 @@ import type {
 	IWebhookFunctions,
 	IN8nHttpFullResponse,
 } from 'n8n-workflow';
+import { ConnectorError } from '../../connectors/core/errors';
 import { buildUrl, parseBody, TransportError, type HttpClient } from '../../connectors/core/http';
+import { classifiedError } from '../../errors/taxonomy';
 
 type Context = IExecuteFunctions | IPollFunctions | IHookFunctions | ILoadOptionsFunctions | IWebhookFunctions;
 
@@ -34,7 +36,13 @@ function asText(body: unknown): string {
  * The connectors' HttpClient over n8n's httpRequestWithAuthentication: n8n adds the credential (and
  * refreshes OAuth2 tokens), the connector reads statuses and headers itself (no exception on 4xx/5xx).
  */
-export function n8nHttpClient(ctx: Context, credentialType: string, baseUrl: string): HttpClient {
+export function n8nHttpClient(
+	ctx: Context,
+	credentialType: string,
+	baseUrl: string,
+	/** Added to an OAuth2 refresh failure's message (e.g. Jobber: refresh tokens rotate on every use). */
+	settings: { authFailureHint?: string } = {},
+): HttpClient {
 	return {
 		async request(req) {
 			const options: IHttpRequestOptions = {
@@ -68,6 +76,11 @@ export function n8nHttpClient(ctx: Context, credentialType: string, baseUrl: str
 				if (failed && typeof failed.status === 'number') {
 					const headers = lowerHeaders(failed.headers);
 					return { status: failed.status, headers, body: parseBody(asText(failed.data ?? failed.body), headers['content-type']) };
+				}
+				if (/reconnect|not connected|refresh token|oauth/i.test(e.message)) {
+					// n8n could not refresh the OAuth2 token: no request reached the vendor, the credential needs a person.
+					const message = settings.authFailureHint ? `${e.message} (${settings.authFailureHint})` : e.message;
+					throw new ConnectorError(classifiedError('AUTHENTICATION_FAILED', { message, vendor: { message: e.message } }));
 				}
 				const code = e.code ?? e.cause?.code;
 				const timeout = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(e.message);

@@ -1,0 +1,8 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { executeGetChanges, getChangesProperties } from '../common';
+
+export const description: INodeProperties[] = getChangesProperties('client');
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	return await executeGetChanges.call(this, 'clients');
+}

@@ -1,0 +1,8 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { executeWrite, writeProperties } from '../common';
+
+export const description: INodeProperties[] = writeProperties('client', ['upsert']);
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	return await executeWrite.call(this, 'clients', 'client', 'upsert');
+}

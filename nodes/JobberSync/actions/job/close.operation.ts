@@ -1,0 +1,8 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { deleteProperties, executeWrite } from '../common';
+
+export const description: INodeProperties[] = deleteProperties('job', 'close');
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	return await executeWrite.call(this, 'jobs', 'job', 'close');
+}

@@ -1,0 +1,8 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { executeGetMany, getManyProperties } from '../common';
+
+export const description: INodeProperties[] = getManyProperties('property');
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	return await executeGetMany.call(this, 'properties');
+}
