@@ -35,6 +35,14 @@ async function main(): Promise<void> {
 	};
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);
+	// However this process ends, n8n (in its own process group) must not outlive it.
+	process.on('exit', () => {
+		try {
+			process.kill(-n8n.process.pid!, 'SIGKILL');
+		} catch {
+			// already gone
+		}
+	});
 	n8n.process.on('exit', () => {
 		if (!stopping) {
 			console.error(`n8n exited unexpectedly; see ${n8n.logFile}`);

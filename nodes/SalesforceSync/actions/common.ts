@@ -163,8 +163,15 @@ export function inputFields(ctx: IExecuteFunctions, i: number, json: IDataObject
 
 /** The Salesforce id an item refers to: the parameter, else a Salesforce envelope's id, else its Id field. */
 export function recordIdOf(ctx: IExecuteFunctions, i: number, json: IDataObject): string {
-	const param = ctx.getNodeParameter('recordId', i, '', { extractValue: true }) as string;
-	if (param && String(param).trim()) return String(param).trim();
+	let param = '';
+	try {
+		param = String(ctx.getNodeParameter('recordId', i, '', { extractValue: true }) ?? '');
+	} catch {
+		// Not shown for this operation (Batch Write): n8n refuses to read a hidden parameter; the item names the id.
+	}
+	if (param.trim()) return param.trim();
+	// A Sync Ledger decision names the record to update as targetId.
+	if (typeof json.targetId === 'string' && json.targetId) return json.targetId;
 	if (isEnvelope(json) && json.system === 'salesforce' && json.id) return String(json.id);
 	const fields = fieldsOf(json);
 	const key = Object.keys(fields).find((k) => k.toLowerCase() === 'id');

