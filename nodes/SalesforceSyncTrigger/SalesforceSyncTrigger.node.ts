@@ -20,7 +20,8 @@ import { pollChanges } from '../../connectors/salesforce';
 import { RESOURCES, type Resource } from '../SalesforceSync/actions/resources';
 import { getFields, getSObjects } from '../SalesforceSync/methods/loadOptions';
 import { salesforceConnector } from '../SalesforceSync/transport';
-import { StaticDataCursorStore } from './cursorStore';
+import { openPollCursorStore, pollCursorKey } from '../shared/pollCursor';
+import { storeProperties } from '../shared/store';
 
 type ChangeEvent = 'created' | 'updated' | 'deleted';
 
@@ -138,6 +139,7 @@ export class SalesforceSyncTrigger implements INodeType {
 					},
 				],
 			},
+			...storeProperties('Where the poll cursor is kept: it survives restarts and is shared by workers'),
 		],
 	};
 
@@ -171,10 +173,13 @@ export class SalesforceSyncTrigger implements INodeType {
 			}
 			const startFrom = this.getNodeParameter('startFrom', 'now') as string;
 			const startAt = startFrom === 'date' ? String(this.getNodeParameter('startDate', '')) : startFrom;
-			const result = await pollChanges(connector, {
+			const { cursors, close } = await openPollCursorStore(this);
+			let result: Awaited<ReturnType<typeof pollChanges>>;
+			try {
+				result = await pollChanges(connector, {
 				object,
-				cursorKey: `${object}${includeDeleted ? ':deleted' : ''}`,
-				store: new StaticDataCursorStore(this.getWorkflowStaticData('node')),
+				cursorKey: pollCursorKey(this, 'salesforce', `${object}${includeDeleted ? ':deleted' : ''}`),
+				store: cursors,
 				overlapMs: Math.max(0, Number(options.overlapSeconds ?? 60)) * 1000,
 				startAt,
 				fields,
@@ -182,7 +187,10 @@ export class SalesforceSyncTrigger implements INodeType {
 				maxRecords: Number(options.maxRecords ?? 10000) || undefined,
 				// n8n gives each poll a time budget: stop fetching well before it, the rest comes next poll.
 				deadline: typeof this.getPollBudgetMs === 'function' ? Date.now() + this.getPollBudgetMs() * 0.8 : undefined,
-			});
+				});
+			} finally {
+				await close();
+			}
 			const items = emit(result.records);
 			return items.length ? [items] : null;
 		} catch (err) {
