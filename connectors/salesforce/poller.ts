@@ -43,7 +43,14 @@ export async function pollChanges(connector: SalesforceConnector, opts: PollOpti
 	if (!cursor) {
 		const start = opts.startAt ?? 'now';
 		if (start === 'now') {
-			cursor = { checkpoint: new Date(now()).toISOString(), seen: [] };
+			// Changes made just before activation fall inside the next poll's overlap window: read that window
+			// once and mark those versions delivered, so "from now on" means exactly that.
+			const checkpointMs = now();
+			const before: string[] = [];
+			for await (const page of connector.changes(opts.object, { since: new Date(checkpointMs).toISOString(), overlapMs: opts.overlapMs, seen: [], fields: opts.fields, includeDeleted: opts.includeDeleted, conditions: opts.conditions })) {
+				before.push(...page.records.map(versionKey));
+			}
+			cursor = { checkpoint: new Date(checkpointMs).toISOString(), seen: pruneSeen(before, checkpointMs, opts.overlapMs) };
 			await opts.store.set(opts.cursorKey, encodeCursor(cursor));
 			return { records: [], cursor, initialized: true, more: false };
 		}

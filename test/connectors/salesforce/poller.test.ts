@@ -66,6 +66,16 @@ describe('pollChanges', () => {
 		expect(cursor.seen.length).toBe(3); // A, B, B2: all within the 60 s window
 	});
 
+	it('start now: a change made just before activation (inside the overlap window) is not delivered later', async () => {
+		const c = sf.connector();
+		const store = new MemoryCursorStore();
+		await c.create('Contact', { LastName: 'Before' });
+		expect(await pollChanges(c, opts(store))).toMatchObject({ initialized: true, records: [] });
+		await c.create('Contact', { LastName: 'After' });
+		const next = await pollChanges(c, opts(store));
+		expect(next.records.map((r) => r.fields.LastName)).toEqual(['After']);
+	});
+
 	it('start from the beginning delivers the backlog in bounded polls (maxRecords) without loss or repeats', async () => {
 		const c = sf.connector();
 		const store = new MemoryCursorStore();
