@@ -42,14 +42,24 @@ function receiverAccepts(req: Sink['requests'][number]): boolean {
 	return req.headers['x-fluxcascade-signature'] === expected;
 }
 
-/** The output of one node in the workflow's latest execution, as stored by n8n. */
+/**
+ * The output of one node in the workflow's latest execution, as stored by n8n. A webhook answered by a Respond
+ * node returns before n8n has saved the execution, so this waits (briefly) for the saved run to appear.
+ */
 async function lastOutput(workflowId: string, node: string): Promise<string> {
-	const list = await n8n.rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
-	const [latest] = (list.data.results ?? list.data) as Array<{ id: string }>;
-	const detail = await n8n.rest('GET', `/executions/${latest.id}`);
 	const { parse } = require(require.resolve('flatted', { paths: [path.join(__dirname, '../../.cache/n8n-2.40.7/node_modules')] }));
-	const run = parse(detail.data.data);
-	return JSON.stringify(run.resultData.runData[node]);
+	const deadline = Date.now() + 15_000;
+	for (;;) {
+		const list = await n8n.rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
+		const [latest] = (list.data.results ?? list.data) as Array<{ id: string; finished?: boolean; status?: string }>;
+		if (latest && latest.status !== 'running' && latest.status !== 'new') {
+			const detail = await n8n.rest('GET', `/executions/${latest.id}`);
+			const runData = detail.data?.data ? parse(detail.data.data).resultData?.runData : undefined;
+			if (runData?.[node]) return JSON.stringify(runData[node]);
+		}
+		if (Date.now() > deadline) throw new Error(`No saved execution of ${workflowId} with node ${node} within 15 s`);
+		await new Promise((r) => setTimeout(r, 250));
+	}
 }
 
 const webhookNode = (path: string, id: string) => ({ id: `w-${id}`, name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: id, parameters: { httpMethod: 'POST', path, responseMode: 'responseNode' } });
