@@ -21,6 +21,7 @@ import { RESOURCES, type Resource } from '../SalesforceSync/actions/resources';
 import { getFields, getSObjects } from '../SalesforceSync/methods/loadOptions';
 import { salesforceConnector } from '../SalesforceSync/transport';
 import { openPollCursorStore, pollCursorKey } from '../shared/pollCursor';
+import { pollProperties } from '../shared/pollChanges';
 import { storeProperties } from '../shared/store';
 
 type ChangeEvent = 'created' | 'updated' | 'deleted';
@@ -67,78 +68,24 @@ export class SalesforceSyncTrigger implements INodeType {
 					'Any sObject of the org by API name. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				displayOptions: { show: { resource: ['customObject'] } },
 			},
-			{
-				displayName: 'Trigger On',
-				name: 'event',
-				type: 'options',
-				options: [
-					{ name: 'New or Updated Records', value: 'all' },
-					{ name: 'New Records Only', value: 'created' },
-					{ name: 'Updated Records Only', value: 'updated' },
-				],
-				default: 'all',
-			},
-			{
-				displayName: 'Start From',
-				name: 'startFrom',
-				type: 'options',
-				options: [
-					{ name: 'Now', value: 'now', description: 'Only changes made after the workflow is activated' },
-					{ name: 'The Beginning', value: 'beginning', description: 'Every existing record first (a backfill), then changes' },
-					{ name: 'A Date', value: 'date' },
-				],
-				default: 'now',
-				description: 'Where the first poll starts; later polls continue from the stored cursor',
-			},
-			{
-				displayName: 'Start Date',
-				name: 'startDate',
-				type: 'dateTime',
-				default: '',
-				required: true,
-				displayOptions: { show: { startFrom: ['date'] } },
-			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					{
-						displayName: 'Fields to Read',
-						name: 'fields',
-						type: 'multiOptions',
-						typeOptions: { loadOptionsMethod: 'getFields', loadOptionsDependsOn: ['resource', 'sObject'] },
-						default: [],
-						description:
-							'Fields to return; empty returns every field. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-					},
-					{
-						displayName: 'Include Deleted',
-						name: 'includeDeleted',
-						type: 'boolean',
-						default: false,
-						description: 'Whether deletions also trigger (event: deleted, from the recycle bin)',
-					},
-					{
-						displayName: 'Max Records per Poll',
-						name: 'maxRecords',
-						type: 'number',
-						typeOptions: { minValue: 1 },
-						default: 10000,
-						description: 'The rest comes on the next poll; nothing is skipped',
-					},
-					{
-						displayName: 'Overlap (Seconds)',
-						name: 'overlapSeconds',
-						type: 'number',
-						typeOptions: { minValue: 0 },
-						default: 60,
-						description: 'Re-read this many seconds before the cursor for late commits and clock skew; changes already delivered are not repeated',
-					},
-				],
-			},
+			...pollProperties([
+				{
+					displayName: 'Fields to Read',
+					name: 'fields',
+					type: 'multiOptions',
+					typeOptions: { loadOptionsMethod: 'getFields', loadOptionsDependsOn: ['resource', 'sObject'] },
+					default: [],
+					description:
+						'Fields to return; empty returns every field. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				},
+				{
+					displayName: 'Include Deleted',
+					name: 'includeDeleted',
+					type: 'boolean',
+					default: false,
+					description: 'Whether deletions also trigger (event: deleted, from the recycle bin)',
+				},
+			]),
 			...storeProperties('Where the poll cursor is kept: it survives restarts and is shared by workers'),
 		],
 	};

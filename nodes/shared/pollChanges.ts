@@ -105,8 +105,11 @@ export function changeEventOf(record: RecordEnvelope, createdField: string, modi
 	return Math.abs(modified - created) <= toleranceMs ? 'created' : 'updated';
 }
 
-/** The trigger parameters every vendor poll trigger shares, after its object choice. */
-export function pollProperties(): INodeProperties[] {
+/**
+ * The trigger parameters every vendor poll trigger shares, after its object choice. `extraOptions` are a
+ * vendor's own entries of the Options collection (kept alphabetical, before Max Records and Overlap).
+ */
+export function pollProperties(extraOptions: INodeProperties[] = []): INodeProperties[] {
 	return [
 		{
 			displayName: 'Trigger On',
@@ -146,6 +149,7 @@ export function pollProperties(): INodeProperties[] {
 			placeholder: 'Add Option',
 			default: {},
 			options: [
+				...extraOptions,
 				{
 					displayName: 'Max Records per Poll',
 					name: 'maxRecords',
