@@ -2,10 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IDataObject, IHttpRequestOptions, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { closeAllStores } from '../../sync/store';
 import { HubSpotSyncPollTrigger } from '../../nodes/HubSpotSyncPollTrigger/HubSpotSyncPollTrigger.node';
 import { liveRecords, startSandbox, type Sandbox } from '../connectors/hubspot/helpers';
+import { ids, pollOnce, type PollHarness } from './support';
 
 let sb: Sandbox;
 let dir: string;
@@ -20,30 +21,8 @@ afterAll(async () => {
 	rmSync(dir, { recursive: true, force: true });
 });
 
-/** A poll context; `httpRequestWithAuthentication` adds the Bearer header as the credential's `authenticate` does. */
-function pollContext(params: IDataObject, mode: 'trigger' | 'manual' = 'trigger'): IPollFunctions {
-	return {
-		getNodeParameter: (name: string, fallback?: unknown) => (name in params ? params[name] : fallback),
-		getMode: () => mode,
-		getNode: () => ({ id: 'node-1', name: 'Poll', type: 'hubSpotSyncPollTrigger', typeVersion: 1, position: [0, 0], parameters: {} }),
-		getWorkflow: () => ({ id: 'wf-1', name: 'Poll test', active: true }),
-		getCredentials: async () => ({ accessToken: sb.token, baseUrl: sb.url }),
-		logger: { warn() {}, info() {}, debug() {}, error() {} },
-		helpers: {
-			async httpRequestWithAuthentication(_type: string, o: IHttpRequestOptions) {
-				const res = await fetch(o.url, { method: o.method ?? 'GET', headers: { ...(o.headers as Record<string, string>), authorization: `Bearer ${sb.token}` }, body: o.body as string | undefined });
-				return { statusCode: res.status, headers: Object.fromEntries(res.headers.entries()), body: await res.text() };
-			},
-		},
-	} as unknown as IPollFunctions;
-}
-
-async function poll(params: IDataObject, mode: 'trigger' | 'manual' = 'trigger'): Promise<IDataObject[]> {
-	const out = await new HubSpotSyncPollTrigger().poll.call(pollContext(params, mode));
-	return out ? out[0].map((i) => i.json) : [];
-}
-
-const ids = (items: IDataObject[]) => items.map((i) => String(i.id));
+const harness: PollHarness = { node: new HubSpotSyncPollTrigger(), credentials: () => ({ accessToken: sb.token, baseUrl: sb.url }), authHeader: () => ({ authorization: `Bearer ${sb.token}` }) };
+const poll = (params: IDataObject, mode: 'trigger' | 'manual' = 'trigger') => pollOnce(harness, params, mode);
 
 test('first poll delivers every existing record once; later polls deliver each change once; a restart continues; manual mode leaves the cursor', async () => {
 	const params: IDataObject = { object: 'contacts', startFrom: 'beginning', store: 'sqlite', sqlitePath: join(dir, 'a.sqlite'), options: { overlapSeconds: 300 } };

@@ -2,10 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IDataObject, IHttpRequestOptions, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { JobberSyncPollTrigger } from '../../nodes/JobberSyncPollTrigger/JobberSyncPollTrigger.node';
 import { closeAllStores } from '../../sync/store';
 import { startHarness, type Harness } from '../connectors/jobber/helpers';
+import { ids, pollOnce, type PollHarness } from './support';
 
 let h: Harness;
 let dir: string;
@@ -20,30 +21,8 @@ afterAll(async () => {
 	rmSync(dir, { recursive: true, force: true });
 });
 
-/** A poll context; `httpRequestWithAuthentication` adds the Bearer token as n8n's OAuth2 credential does. */
-function pollContext(params: IDataObject, mode: 'trigger' | 'manual' = 'trigger'): IPollFunctions {
-	return {
-		getNodeParameter: (name: string, fallback?: unknown) => (name in params ? params[name] : fallback),
-		getMode: () => mode,
-		getNode: () => ({ id: 'node-jb', name: 'Poll', type: 'jobberSyncPollTrigger', typeVersion: 1, position: [0, 0], parameters: {} }),
-		getWorkflow: () => ({ id: 'wf-jb', name: 'Poll test', active: true }),
-		getCredentials: async () => ({ baseUrl: h.url, clientId: 'poll-test' }),
-		logger: { warn() {}, info() {}, debug() {}, error() {} },
-		helpers: {
-			async httpRequestWithAuthentication(_type: string, o: IHttpRequestOptions) {
-				const res = await fetch(o.url, { method: o.method ?? 'GET', headers: { ...(o.headers as Record<string, string>), authorization: `Bearer ${h.info.accessToken}` }, body: o.body as string | undefined });
-				return { statusCode: res.status, headers: Object.fromEntries(res.headers.entries()), body: await res.text() };
-			},
-		},
-	} as unknown as IPollFunctions;
-}
-
-async function poll(params: IDataObject, mode: 'trigger' | 'manual' = 'trigger'): Promise<IDataObject[]> {
-	const out = await new JobberSyncPollTrigger().poll.call(pollContext(params, mode));
-	return out ? out[0].map((i) => i.json) : [];
-}
-
-const ids = (items: IDataObject[]) => items.map((i) => String(i.id));
+const harness: PollHarness = { node: new JobberSyncPollTrigger(), credentials: () => ({ baseUrl: h.url, clientId: 'poll-test' }), authHeader: () => ({ authorization: `Bearer ${h.info.accessToken}` }) };
+const poll = (params: IDataObject, mode: 'trigger' | 'manual' = 'trigger') => pollOnce(harness, params, mode);
 
 test('existing clients once; each later change once, with created/updated; a restart continues; manual mode samples', async () => {
 	await h.admin('POST', '/_sandbox/seed', { object: 'clients', count: 25, seed: 4 });

@@ -2,10 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IDataObject, IHttpRequestOptions, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { PipedriveSyncPollTrigger } from '../../nodes/PipedriveSyncPollTrigger/PipedriveSyncPollTrigger.node';
 import { closeAllStores } from '../../sync/store';
 import { startHarness, type Harness } from '../connectors/pipedrive/helpers';
+import { ids, pollOnce, type PollHarness } from './support';
 
 let h: Harness;
 let dir: string;
@@ -20,30 +21,8 @@ afterAll(async () => {
 	rmSync(dir, { recursive: true, force: true });
 });
 
-/** A poll context; `httpRequestWithAuthentication` adds the x-api-token header as the credential's `authenticate` does. */
-function pollContext(params: IDataObject, mode: 'trigger' | 'manual' = 'trigger'): IPollFunctions {
-	return {
-		getNodeParameter: (name: string, fallback?: unknown) => (name in params ? params[name] : fallback),
-		getMode: () => mode,
-		getNode: () => ({ id: 'node-pd', name: 'Poll', type: 'pipedriveSyncPollTrigger', typeVersion: 1, position: [0, 0], parameters: {} }),
-		getWorkflow: () => ({ id: 'wf-pd', name: 'Poll test', active: true }),
-		getCredentials: async () => ({ apiToken: h.token, baseUrl: h.url }),
-		logger: { warn() {}, info() {}, debug() {}, error() {} },
-		helpers: {
-			async httpRequestWithAuthentication(_type: string, o: IHttpRequestOptions) {
-				const res = await fetch(o.url, { method: o.method ?? 'GET', headers: { ...(o.headers as Record<string, string>), 'x-api-token': h.token }, body: o.body as string | undefined });
-				return { statusCode: res.status, headers: Object.fromEntries(res.headers.entries()), body: await res.text() };
-			},
-		},
-	} as unknown as IPollFunctions;
-}
-
-async function poll(params: IDataObject, mode: 'trigger' | 'manual' = 'trigger'): Promise<IDataObject[]> {
-	const out = await new PipedriveSyncPollTrigger().poll.call(pollContext(params, mode));
-	return out ? out[0].map((i) => i.json) : [];
-}
-
-const ids = (items: IDataObject[]) => items.map((i) => String(i.id));
+const harness: PollHarness = { node: new PipedriveSyncPollTrigger(), credentials: () => ({ apiToken: h.token, baseUrl: h.url }), authHeader: () => ({ 'x-api-token': h.token }) };
+const poll = (params: IDataObject, mode: 'trigger' | 'manual' = 'trigger') => pollOnce(harness, params, mode);
 
 test('existing persons once; each later change once, with created/updated; a restart continues; manual mode samples', async () => {
 	await h.admin('POST', '/_sandbox/seed', { object: 'persons', count: 30, seed: 3 });
