@@ -1,4 +1,4 @@
-import { classifiedError, ERROR_CODES, isErrorCode, type ClassifiedError, type ErrorCode } from '../../errors/taxonomy';
+import { classifiedError, describeValue, ERROR_CODES, isErrorCode, type ClassifiedError, type ErrorCode } from '../../errors/taxonomy';
 import { redactSecrets } from './redact';
 
 /**
@@ -191,7 +191,8 @@ function normaliseClassified(e: Obj, context: { record?: RecordRef; now?: Date }
 		suggestedFix: str(e.suggestedFix) ?? info.suggestedFix,
 		timestamp: str(e.timestamp) ?? (context.now ?? new Date()).toISOString(),
 	};
-	if (e.field !== undefined) out.field = String(e.field);
+	// A field that is not text (JSON like {"toString": "x"} makes String() throw) is shown as JSON.
+	if (e.field !== undefined) out.field = typeof e.field === 'string' ? e.field : describeValue(e.field, 200);
 	if (e.value !== undefined) out.value = redactSecrets(e.value);
 	const record = isObj(e.record) ? (e.record as RecordRef) : context.record;
 	if (record) out.record = record;

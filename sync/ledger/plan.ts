@@ -220,7 +220,7 @@ export async function plan(
 			}
 			const id = String(rawId);
 			const fields = record.fields && typeof record.fields === 'object' ? (record.fields as Record<string, unknown>) : {};
-			const entry: Entry = { side, id, record, fields, updatedAt: record.updatedAt ?? null, deleted: record.deleted === true, inputs };
+			const entry: Entry = { side, id, record, fields, updatedAt: vendorTime(record.updatedAt), deleted: record.deleted === true, inputs };
 			const seen = byId.get(id);
 			if (seen) {
 				// The same record twice in one batch (webhook retries, overlapping pages): the newest wins.
@@ -704,13 +704,21 @@ export async function plan(
 	return result;
 }
 
-/** The later of two vendor timestamps (the stored one when the new one is unknown or older). */
+/** The later of two vendor timestamps (the stored one when the new one is unknown, unreadable or older). */
 export function later(stored: string | null, seen: string | null | undefined): string | null {
-	if (!seen) return stored;
-	if (!stored) return seen;
-	const a = Date.parse(stored);
-	const b = Date.parse(seen);
+	const b = seen ? Date.parse(seen) : NaN;
 	if (!Number.isFinite(b)) return stored;
-	if (!Number.isFinite(a)) return seen;
-	return b > a ? seen : stored;
+	if (!stored) return seen!;
+	const a = Date.parse(stored);
+	if (!Number.isFinite(a)) return seen!;
+	return b > a ? seen! : stored;
+}
+
+/**
+ * A record's vendor time as the ledger keeps it: an ISO-readable string, or null when the record has none or an
+ * unreadable one ("", "yesterday"): the store refuses those, and an unknown time is what they are.
+ */
+function vendorTime(value: unknown): string | null {
+	if (typeof value === 'number' && Number.isFinite(new Date(value).getTime())) return new Date(value).toISOString();
+	return typeof value === 'string' && Number.isFinite(Date.parse(value)) ? value : null;
 }

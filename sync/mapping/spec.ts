@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeValue } from '../../errors/taxonomy';
 import { TRANSFORM_NAMES } from '../../transforms/types';
 
 /** A mapping as users write it (JSON in a node, or a preset). Validated with zod before it is compiled. */
@@ -52,7 +53,9 @@ export type MappingSpec = z.infer<typeof mappingSchema>;
 
 /** Short human name of a pair for error messages: `#3 (phone → phones[0].number)`. */
 export function describePair(pair: Partial<FieldPair>, index: number): string {
-	const from = pair.source === undefined ? 'constant' : Array.isArray(pair.source) ? pair.source.join(' + ') : pair.source;
-	const to = pair.targets ? Object.values(pair.targets).join(', ') : (pair.target ?? '?');
+	// Also called on pairs that failed validation, where any JSON may sit in place of a path ({"toString": 1} makes String() throw).
+	const text = (v: unknown) => (typeof v === 'string' ? v : describeValue(v, 60));
+	const from = pair.source === undefined ? 'constant' : Array.isArray(pair.source) ? pair.source.map(text).join(' + ') : text(pair.source);
+	const to = pair.targets && typeof pair.targets === 'object' ? Object.values(pair.targets).map(text).join(', ') : pair.target === undefined ? '?' : text(pair.target);
 	return `#${index + 1} (${from} → ${to})`;
 }

@@ -1,0 +1,60 @@
+/**
+ * Regression tests for the product bugs the reliability suite's fuzzing found (each a minimal counterexample
+ * that fast-check shrank to; see RELIABILITY.md, "Bugs found").
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { classify } from '../../sync/errors';
+import { commit, plan, type LedgerConfig } from '../../sync/ledger';
+import { compileMapping, MappingConfigError, PRESETS } from '../../sync/mapping';
+import { openSqliteStore, type SyncStore } from '../../sync/store';
+
+describe('Sync Ledger: a record with an unreadable updatedAt', () => {
+	let dir: string;
+	let store: SyncStore;
+	beforeAll(async () => {
+		dir = mkdtempSync(join(tmpdir(), 'flux-reliability-regress-'));
+		store = await openSqliteStore({ kind: 'sqlite', path: join(dir, 'ledger.sqlite'), synchronous: 'normal' });
+	});
+	afterAll(async () => {
+		await store?.close();
+		rmSync(dir, { recursive: true, force: true });
+	});
+	const preset = PRESETS.find((p) => p.id === 'salesforce_contact_hubspot_contact')!;
+	const config = (mappingId: string): LedgerConfig => ({ mappingId, mapping: preset.mapping, source: preset.source, target: preset.target, matchKey: { source: 'Email', target: 'email', normalise: 'email' } });
+
+	test.each([[''], ['yesterday'], ['2024-13-45T99:99:99Z']])('updatedAt %j: created and committed (it used to make Commit throw "Not a valid timestamp" after the vendor write)', async (updatedAt) => {
+		const mappingId = `regress-${updatedAt || 'empty'}`;
+		const planned = await plan(config(mappingId), [], [{ system: 'hubspot', object: 'contacts', id: 'h1', updatedAt, fields: { email: 'ann@example.com', lastname: 'Lee' } }], store);
+		expect(planned.toSource).toHaveLength(1);
+		const [d] = planned.toSource;
+		const done = await commit(null, [{ sync: d.sync, ok: true, id: '003000000000001AAA', updatedAt: '2025-01-01T00:00:00.000Z', fields: d.fields }], store);
+		expect(done.results).toEqual([expect.objectContaining({ ok: true, status: 'paired' })]);
+		const pair = await store.getPair(mappingId, 'target', 'h1');
+		expect(pair).toMatchObject({ source: { id: '003000000000001AAA' }, targetUpdatedAt: null, sourceUpdatedAt: '2025-01-01T00:00:00.000Z' });
+	});
+
+	test('an equal pair found by match key with an unreadable updatedAt is paired by Plan itself, without an exception', async () => {
+		const planned = await plan(
+			config('regress-direct'),
+			[{ system: 'salesforce', object: 'Contact', id: '003000000000002AAA', updatedAt: 'n/a', fields: { Email: 'bo@example.com', LastName: 'Ray' } }],
+			[{ system: 'hubspot', object: 'contacts', id: 'h2', updatedAt: '2025-01-01T00:00:00Z', fields: { email: 'bo@example.com', lastname: 'Ray' } }],
+			store,
+		);
+		expect(planned.summary.paired).toBe(1);
+		expect(await store.getPair('regress-direct', 'source', '003000000000002AAA')).toMatchObject({ sourceUpdatedAt: null });
+	});
+});
+
+describe('values that are JSON objects with a "toString" key (String() throws on them)', () => {
+	test('classify() keeps its promise never to throw: the field is shown as JSON', () => {
+		const failure = classify(JSON.parse('{"failed":true,"errors":[{"code":"INVALID_EMAIL","field":{"toString":"x"}}],"record":{"id":"1"}}'));
+		expect(failure.errors).toEqual([expect.objectContaining({ code: 'INVALID_EMAIL', field: '{"toString":"x"}' })]);
+	});
+
+	test('a mapping whose target is such an object is refused with a MappingConfigError, not a TypeError', () => {
+		expect(() => compileMapping(JSON.parse('{"pairs":[{"source":"a","target":{"toString":"x"}}]}'))).toThrow(MappingConfigError);
+		expect(() => compileMapping(JSON.parse('{"pairs":[{"source":[{"toString":1}],"target":"b"}]}'))).toThrow(/#1 \(\{"toString":1\} → b\)/);
+	});
+});
