@@ -8,6 +8,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { classifiedError } from '../../errors/taxonomy';
 import { ConnectorError } from '../core/errors';
 import type { HttpClient, HttpResponse } from '../core/http';
+import { memoryProcessedEvents, type ProcessedEvents } from '../core/processedEvents';
 import { classifyResponse } from './errors';
 import { hubspotObject, type HubSpotObject } from './objects';
 
@@ -155,48 +156,7 @@ export function isEcho(e: HubSpotWebhookEvent, policy: EchoPolicy): boolean {
 	return policy.sourceIds.includes(String(e.sourceId));
 }
 
-/**
- * Where processed event ids are remembered. Its shape matches the durable store's
- * `markEventProcessed(source, eventId, ttlSeconds)` (sync/store), so that store can replace the in-memory
- * one without changing the trigger.
- */
-export interface ProcessedEvents {
-	/** True the first time (source, eventId) is seen within its time to live, false for a repeat. */
-	markEventProcessed(source: string, eventId: string, ttlSeconds: number): Promise<boolean>;
-}
-
-/** A bounded in-memory LRU of processed event ids (one process; lost on restart). */
-export class MemoryProcessedEvents implements ProcessedEvents {
-	private readonly entries = new Map<string, number>();
-
-	constructor(
-		readonly capacity = 100_000,
-		private readonly now: () => number = Date.now,
-	) {}
-
-	async markEventProcessed(source: string, eventId: string, ttlSeconds: number): Promise<boolean> {
-		const key = `${source}\u0000${eventId}`;
-		const now = this.now();
-		const expires = this.entries.get(key);
-		if (expires !== undefined && expires > now) {
-			// Refresh its place in the LRU: a repeat is evidence the sender is still retrying.
-			this.entries.delete(key);
-			this.entries.set(key, expires);
-			return false;
-		}
-		this.entries.delete(key);
-		this.entries.set(key, now + ttlSeconds * 1000);
-		while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-		return true;
-	}
-
-	get size(): number {
-		return this.entries.size;
-	}
-}
-
-/** The process-wide store the trigger uses until the durable one is plugged in. */
-export const processedEvents: ProcessedEvents = new MemoryProcessedEvents();
+export { MemoryProcessedEvents, type ProcessedEvents } from '../core/processedEvents';
 
 /** HubSpot retries a delivery for about a day: ids are remembered a little longer. */
 export const EVENT_TTL_SECONDS = 26 * 3600;
@@ -206,6 +166,8 @@ export interface DeliveryResult {
 	duplicates: number;
 	echoes: number;
 	invalid: number;
+	/** Every event of the delivery had been processed before: a replay (or a retry of a delivery already taken). */
+	replayed: boolean;
 }
 
 /** Parses a delivery's body into events: a JSON array (HubSpot batches up to 100), a single object is tolerated. */
@@ -227,10 +189,12 @@ export function parseEvents(body: unknown): HubSpotWebhookEvent[] | undefined {
 /**
  * The events of one verified delivery that should start work: repeats of an `eventId` (in this delivery or
  * an earlier one) and, per the policy, our own writes are dropped. Every accepted or echoed id is marked.
+ * A delivery made only of events already processed is `replayed`: the trigger refuses it (401, which HubSpot
+ * does not retry) rather than acknowledging it.
  */
 export async function acceptEvents(events: HubSpotWebhookEvent[], options: { scope: string; store?: ProcessedEvents; echo: EchoPolicy; ttlSeconds?: number }): Promise<DeliveryResult> {
-	const store = options.store ?? processedEvents;
-	const out: DeliveryResult = { events: [], duplicates: 0, echoes: 0, invalid: 0 };
+	const store = options.store ?? memoryProcessedEvents;
+	const out: DeliveryResult = { events: [], duplicates: 0, echoes: 0, invalid: 0, replayed: false };
 	const inBatch = new Set<string>();
 	for (const e of events) {
 		if (e.eventId === undefined || e.eventId === null || e.eventId === '') {
@@ -253,6 +217,7 @@ export async function acceptEvents(events: HubSpotWebhookEvent[], options: { sco
 		}
 		out.events.push(e);
 	}
+	out.replayed = out.duplicates > 0 && out.duplicates + out.invalid === events.length;
 	return out;
 }
 

@@ -111,50 +111,8 @@ export function eventKey(e: JobberWebhookEvent): string {
 	return `${e.topic}|${e.itemId}|${e.occurredAt}`;
 }
 
-/**
- * Where processed event keys are remembered. The in-memory LRU below is per process and forgets on restart; the
- * durable store (sync/store, "processed webhook event ids") implements the same interface when it lands.
- */
-export interface ProcessedEvents {
-	/** Records the key; true when it was already there (a repeat delivery). */
-	checkAndRemember(key: string, ttlMs: number): Promise<boolean>;
-}
-
-export class MemoryProcessedEvents implements ProcessedEvents {
-	private readonly keys = new Map<string, number>();
-	constructor(private readonly capacity = 10_000) {}
-
-	async checkAndRemember(key: string, ttlMs: number): Promise<boolean> {
-		const now = Date.now();
-		const until = this.keys.get(key);
-		if (until !== undefined && until > now) {
-			// Refresh its place: a key seen again is the most recently used.
-			this.keys.delete(key);
-			this.keys.set(key, until);
-			return true;
-		}
-		this.keys.delete(key);
-		this.keys.set(key, now + ttlMs);
-		while (this.keys.size > this.capacity) this.keys.delete(this.keys.keys().next().value as string);
-		return false;
-	}
-
-	get size(): number {
-		return this.keys.size;
-	}
-}
-
-const stores = new Map<string, MemoryProcessedEvents>();
-
-/** One in-memory store per webhook (workflow + node), shared by every request of the process. */
-export function processedEventsFor(scope: string): ProcessedEvents {
-	let store = stores.get(scope);
-	if (!store) {
-		store = new MemoryProcessedEvents();
-		stores.set(scope, store);
-	}
-	return store;
-}
+import type { ProcessedEvents } from '../core/processedEvents';
+export { MemoryProcessedEvents, type ProcessedEvents } from '../core/processedEvents';
 
 export type WebhookDecision =
 	| { accept: true; event: JobberWebhookEvent; body: unknown }
@@ -162,8 +120,9 @@ export type WebhookDecision =
 
 /**
  * Everything the trigger decides about one delivery, before any execution: signature (401), body (400), age
- * (stale events answered 200 so Jobber stops retrying, but not executed), topic filter and repeats (200, no
- * execution).
+ * (stale events answered 200 so Jobber stops retrying, but not executed), topic filter (200, no execution) and
+ * repeats of an event already received (401, no execution: Jobber signs only the body, so a replayed request
+ * and a redelivery look the same, and the first one was processed).
  */
 export async function decideWebhook(input: {
 	secret: string;
@@ -171,6 +130,8 @@ export async function decideWebhook(input: {
 	signature: string | string[] | undefined;
 	topics?: readonly string[];
 	processed: ProcessedEvents;
+	/** Namespace of the remembered keys (the trigger: workflow and node). */
+	scope: string;
 	/** Events older than this are not executed (0: no limit). */
 	maxAgeMs?: number;
 	/** How long a key is remembered (default 24 h). */
@@ -190,6 +151,8 @@ export async function decideWebhook(input: {
 	if (input.topics && input.topics.length && !input.topics.includes(event.topic)) return { accept: false, status: 200, reason: 'topic', event };
 	const at = Date.parse(event.occurredAt);
 	if (input.maxAgeMs && !Number.isNaN(at) && (input.now ?? Date.now()) - at > input.maxAgeMs) return { accept: false, status: 200, reason: 'stale', event };
-	if (await input.processed.checkAndRemember(eventKey(event), input.dedupeTtlMs ?? 24 * 3_600_000)) return { accept: false, status: 200, reason: 'duplicate', event };
+	if (!(await input.processed.markEventProcessed(input.scope, eventKey(event), Math.ceil((input.dedupeTtlMs ?? 24 * 3_600_000) / 1000)))) {
+		return { accept: false, status: 401, reason: 'duplicate', event };
+	}
 	return { accept: true, event, body };
 }

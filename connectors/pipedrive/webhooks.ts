@@ -7,11 +7,12 @@
  *   for the same record, and echo suppression (changes our own API user made) — `screenEvent`.
  * - v2 payload → record envelope (`eventToItem`).
  *
- * State sits behind two small interfaces. `MemoryEventState` (an LRU per process) serves for now; the durable
- * store (sync/store `SyncStore`) fits them directly: `markEventProcessed` is the same method, and
- * `lastSeen`/`remember` map to `getCursor`/`setCursor` with the key `pipedrive:<entity>:<id>`.
+ * State sits behind two small interfaces. Event ids go to the sync store when the trigger has one (durable,
+ * shared); the per-record marks stay in memory (`MemoryEventState`, an LRU per process): losing them on a
+ * restart only lets one late event through, which the ledger's newest-wins check still catches.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { MemoryProcessedEvents, type ProcessedEvents } from '../core/processedEvents';
 import type { RecordEnvelope } from '../core/types';
 import { OBJECT_OF, type PipedriveEntity } from './objects';
 import { isoTime, toEnvelope, type Raw } from './records';
@@ -43,10 +44,7 @@ export function checkBasicAuth(header: string | string[] | undefined, expected: 
 
 // ---- event state ----------------------------------------------------------------------------------------
 
-/** Same signature as SyncStore.markEventProcessed: true the first time an event id is seen within its TTL. */
-export interface ProcessedEvents {
-	markEventProcessed(source: string, eventId: string, ttlSeconds: number): Promise<boolean>;
-}
+export type { ProcessedEvents } from '../core/processedEvents';
 
 export interface EntityMark {
 	/** meta.timestamp of the newest event seen for the record. */
@@ -60,25 +58,24 @@ export interface EntityVersions {
 	remember(key: string, mark: EntityMark): Promise<void>;
 }
 
-/** In-memory, bounded (least recently used out first), per process. Lost on restart; not shared by workers. */
+/**
+ * Per-record marks of the newest event seen (out-of-order detection), in memory, bounded (least recently used
+ * out first), per process; event ids too when no store is given. Lost on restart; not shared by workers.
+ */
 export class MemoryEventState implements ProcessedEvents, EntityVersions {
-	private readonly events = new Map<string, number>();
+	private readonly events: ProcessedEvents;
 	private readonly marks = new Map<string, EntityMark>();
 
 	constructor(
 		private readonly capacity = 10_000,
-		private readonly now: () => number = Date.now,
-	) {}
+		now: () => number = Date.now,
+		events?: ProcessedEvents,
+	) {
+		this.events = events ?? new MemoryProcessedEvents(capacity, now);
+	}
 
 	async markEventProcessed(source: string, eventId: string, ttlSeconds: number): Promise<boolean> {
-		const key = `${source}\u0000${eventId}`;
-		const expires = this.events.get(key);
-		const t = this.now();
-		if (expires !== undefined && expires > t) return false;
-		this.events.delete(key);
-		this.events.set(key, t + ttlSeconds * 1000);
-		while (this.events.size > this.capacity) this.events.delete(this.events.keys().next().value as string);
-		return true;
+		return await this.events.markEventProcessed(source, eventId, ttlSeconds);
 	}
 
 	async lastSeen(key: string): Promise<EntityMark | undefined> {

@@ -11,6 +11,7 @@ import {
 } from 'n8n-workflow';
 import { HubSpotWebhookApi, type DesiredSubscription } from '../../connectors/hubspot';
 import { n8nHttpClient } from '../shared/n8nHttp';
+import { eventStoreCredential, eventStoreProperties } from '../shared/webhookEvents';
 import { hubspotConnector } from '../HubSpotSync/transport';
 import { EVENT_OPTIONS, handleDelivery, type TriggerSettings } from './delivery';
 
@@ -71,8 +72,8 @@ async function propertyOptions(ctx: ILoadOptionsFunctions, object: 'contacts' | 
 /**
  * HubSpot Sync Trigger: one HubSpot developer app's webhooks. Registers this workflow's URL as the app's
  * target with the chosen subscriptions; verifies each delivery's v3 signature over the raw body, refuses
- * stale timestamps (401, no execution), drops repeated events and the sync's own writes, answers at once
- * and emits one record envelope per event.
+ * stale timestamps and replayed deliveries (401, no execution), drops repeated events (remembered in the sync
+ * store) and the sync's own writes, answers at once and emits one record envelope per event.
  */
 export class HubSpotSyncTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -90,6 +91,7 @@ export class HubSpotSyncTrigger implements INodeType {
 			{ name: 'fluxHubSpotAppApi', required: true },
 			{ name: 'fluxHubSpotApi', required: true, displayOptions: { show: { fetchRecord: [true], authentication: ['accessToken'] } } },
 			{ name: 'fluxHubSpotOAuth2Api', required: true, displayOptions: { show: { fetchRecord: [true], authentication: ['oAuth2'] } } },
+			eventStoreCredential,
 		],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: [
@@ -123,6 +125,7 @@ export class HubSpotSyncTrigger implements INodeType {
 				default: 'accessToken',
 				description: 'Credential used to read the records (and to list properties)',
 			},
+			...eventStoreProperties,
 			{
 				displayName: 'Options',
 				name: 'options',

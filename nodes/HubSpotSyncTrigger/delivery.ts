@@ -11,15 +11,14 @@ import {
 	eventObject,
 	isDeletion,
 	parseEvents,
-	processedEvents,
 	verifySignatureV3,
 	type EchoMode,
 	type HubSpotObject,
 	type HubSpotWebhookEvent,
-	type ProcessedEvents,
 } from '../../connectors/hubspot';
 import type { ClassifiedError } from '../../errors/taxonomy';
 import { classifiedError } from '../../errors/taxonomy';
+import { webhookEventStore } from '../shared/webhookEvents';
 import { hubspotConnector, type Authentication } from '../HubSpotSync/transport';
 
 export const EVENT_OPTIONS: INodePropertyOptions[] = [
@@ -42,15 +41,6 @@ export interface TriggerSettings {
 	fetchRecord: boolean;
 	authentication: Authentication;
 	properties: string;
-}
-
-/**
- * Where processed event ids are remembered. The in-memory LRU serves one process and forgets on restart;
- * the durable store (sync/store, `markEventProcessed(source, eventId, ttlSeconds)`) has the same shape and
- * is meant to replace it here once it ships.
- */
-export function eventStore(): ProcessedEvents {
-	return processedEvents;
 }
 
 /** The URLs HubSpot may have signed: the one registered with it, and the one this request arrived at. */
@@ -97,11 +87,23 @@ export async function handleDelivery(ctx: IWebhookFunctions, s: TriggerSettings)
 		res.status(400).json({ status: 'error', message: 'Webhook body is not a JSON array of HubSpot events' });
 		return { noWebhookResponse: true };
 	}
-	const accepted = await acceptEvents(events, {
-		scope: `hubspot:${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`,
-		store: eventStore(),
-		echo: { mode: s.echo, sourceIds: [s.appId, ...s.ownSourceIds.split(',').map((x) => x.trim()).filter(Boolean)] },
-	});
+	const remembered = await webhookEventStore(ctx);
+	let accepted;
+	try {
+		accepted = await acceptEvents(events, {
+			scope: `hubspot:${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`,
+			store: remembered.events,
+			echo: { mode: s.echo, sourceIds: [s.appId, ...s.ownSourceIds.split(',').map((x) => x.trim()).filter(Boolean)] },
+		});
+	} finally {
+		await remembered.close();
+	}
+	if (accepted.replayed) {
+		// Every event was processed before: a replayed request (or a retry of one already taken). 401 starts
+		// nothing and HubSpot does not retry it.
+		res.status(401).json({ status: 'error', message: `Webhook rejected: replayed delivery (all ${accepted.duplicates} events were already received)` });
+		return { noWebhookResponse: true };
+	}
 	res.status(200).json({ received: events.length, accepted: accepted.events.length, duplicates: accepted.duplicates, echoes: accepted.echoes });
 	if (accepted.events.length === 0) return { noWebhookResponse: true };
 	return { noWebhookResponse: true, workflowData: [await toItems(ctx, accepted.events, s)] };

@@ -10,8 +10,9 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 import { ConnectorError } from '../../connectors/core/errors';
-import { JOBBER_TOPICS, SIGNATURE_HEADER, decideWebhook, isDestroyTopic, objectOfTopic, processedEventsFor, type JobberWebhookEvent } from '../../connectors/jobber';
+import { JOBBER_TOPICS, SIGNATURE_HEADER, decideWebhook, isDestroyTopic, objectOfTopic, type JobberWebhookEvent } from '../../connectors/jobber';
 import { isoUtc } from '../../connectors/jobber/records';
+import { eventStoreCredential, eventStoreProperties, webhookEventStore } from '../shared/webhookEvents';
 import { jobberConnector } from '../JobberSync/transport';
 
 interface HookData {
@@ -23,7 +24,7 @@ interface HookData {
 const REASONS: Record<string, string> = {
 	signature: 'Invalid signature',
 	malformed: 'Not a Jobber webhook',
-	duplicate: 'Already received',
+	duplicate: 'Replayed event: already received',
 	stale: 'Event older than the replay window',
 	topic: 'Topic not selected',
 };
@@ -38,8 +39,8 @@ function label(topic: string): string {
 
 /**
  * Jobber webhooks → one item per event. Each request is checked before anything runs: the X-Jobber-Hmac-SHA256
- * signature over the raw body (401 and no execution when wrong), the replay window and repeats of at-least-once
- * deliveries (answered 200, not executed). Jobber is answered at once (it wants < 1 s); the record is fetched
+ * signature over the raw body (401 and no execution when wrong), the replay window, and repeats of an event
+ * already received (remembered in the sync store; 401, not executed). Jobber is answered at once (it wants < 1 s); the record is fetched
  * afterwards and emitted as an envelope with the event under `event`.
  */
 export class JobberSyncTrigger implements INodeType {
@@ -57,6 +58,7 @@ export class JobberSyncTrigger implements INodeType {
 		credentials: [
 			{ name: 'fluxJobberAppApi', required: true },
 			{ name: 'fluxJobberOAuth2Api', required: true },
+			eventStoreCredential,
 		],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: [
@@ -87,6 +89,7 @@ export class JobberSyncTrigger implements INodeType {
 				default: true,
 				description: 'Whether to read the changed record (webhooks carry only IDs) and emit it as an envelope; off emits only the event',
 			},
+			...eventStoreProperties,
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -174,14 +177,21 @@ export class JobberSyncTrigger implements INodeType {
 		const { clientSecret } = await this.getCredentials('fluxJobberAppApi');
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const maxAgeMinutes = typeof options.maxAgeMinutes === 'number' ? options.maxAgeMinutes : 1440;
-		const decision = await decideWebhook({
-			secret: String(clientSecret ?? ''),
-			rawBody: (req as unknown as { rawBody?: Buffer }).rawBody,
-			signature: req.headers[SIGNATURE_HEADER],
-			topics: this.getNodeParameter('topics', []) as string[],
-			processed: processedEventsFor(`${this.getWorkflow().id ?? 'unsaved'}:${this.getNode().id ?? this.getNode().name}`),
-			maxAgeMs: maxAgeMinutes * 60_000,
-		});
+		const remembered = await webhookEventStore(this);
+		let decision;
+		try {
+			decision = await decideWebhook({
+				secret: String(clientSecret ?? ''),
+				rawBody: (req as unknown as { rawBody?: Buffer }).rawBody,
+				signature: req.headers[SIGNATURE_HEADER],
+				topics: this.getNodeParameter('topics', []) as string[],
+				processed: remembered.events,
+				scope: `jobber:${this.getWorkflow().id ?? 'unsaved'}:${this.getNode().id ?? this.getNode().name}`,
+				maxAgeMs: maxAgeMinutes * 60_000,
+			});
+		} finally {
+			await remembered.close();
+		}
 		if (!decision.accept) {
 			res.status(decision.status).json({ message: REASONS[decision.reason] });
 			return { noWebhookResponse: true };

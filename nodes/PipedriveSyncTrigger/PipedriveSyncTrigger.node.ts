@@ -8,20 +8,25 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 import type { PipedriveConnector } from '../../connectors/pipedrive';
-import { eventToItem, MemoryEventState, screenEvent, toObject, webhookCredentials, checkBasicAuth, type BasicCredentials } from '../../connectors/pipedrive';
+import { eventToItem, MemoryEventState, screenEvent, toObject, webhookCredentials, checkBasicAuth, type BasicCredentials, type EntityVersions } from '../../connectors/pipedrive';
+import type { ProcessedEvents } from '../../connectors/core/processedEvents';
+import { eventStoreCredential, eventStoreProperties, webhookEventStore } from '../shared/webhookEvents';
 import { connectorFor, credentialSecret } from '../PipedriveSync/transport';
 
-/**
- * Webhook state per trigger node (workflow id + node id), in memory for now. The durable store (sync/store)
- * plugs in here: it has `markEventProcessed` already, and get/setCursor for the per-record marks.
- */
+/** Per-record marks of the newest event seen, per trigger node (workflow id + node id), in this process. */
 const states = new Map<string, MemoryEventState>();
 
-function stateFor(workflowId: string, nodeId: string): MemoryEventState {
+function stateFor(workflowId: string, nodeId: string, events: ProcessedEvents): ProcessedEvents & EntityVersions {
 	const key = `${workflowId}:${nodeId}`;
 	let state = states.get(key);
 	if (!state) states.set(key, (state = new MemoryEventState()));
-	return state;
+	const marks = state;
+	// Event ids in the sync store (durable, shared), the marks in memory.
+	return {
+		markEventProcessed: (source, id, ttl) => events.markEventProcessed(source, id, ttl),
+		lastSeen: (k) => marks.lastSeen(k),
+		remember: (k, m) => marks.remember(k, m),
+	};
 }
 
 type Ctx = IHookFunctions | IWebhookFunctions;
@@ -56,6 +61,7 @@ export class PipedriveSyncTrigger implements INodeType {
 		credentials: [
 			{ name: 'fluxPipedriveApi', required: true, displayOptions: { show: { authentication: ['apiToken'] } } },
 			{ name: 'fluxPipedriveOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+			eventStoreCredential,
 		],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: [
@@ -95,6 +101,7 @@ export class PipedriveSyncTrigger implements INodeType {
 				default: '*',
 				description: 'Which kind of change to listen to',
 			},
+			...eventStoreProperties,
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -204,12 +211,23 @@ export class PipedriveSyncTrigger implements INodeType {
 		}
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const staticData = this.getWorkflowStaticData('node');
-		const screening = await screenEvent(this.getBodyData(), stateFor(String(this.getWorkflow().id ?? ''), this.getNode().id), {
-			dropOutOfOrder: options.dropOutOfOrder !== false,
-			suppressEcho: options.suppressEcho !== false,
-			ownUserId: typeof staticData.ownUserId === 'string' ? staticData.ownUserId : undefined,
-			source: `pipedrive:${String(staticData.webhookId ?? this.getNode().id)}`,
-		});
+		const remembered = await webhookEventStore(this);
+		let screening;
+		try {
+			screening = await screenEvent(this.getBodyData(), stateFor(String(this.getWorkflow().id ?? ''), this.getNode().id, remembered.events), {
+				dropOutOfOrder: options.dropOutOfOrder !== false,
+				suppressEcho: options.suppressEcho !== false,
+				ownUserId: typeof staticData.ownUserId === 'string' ? staticData.ownUserId : undefined,
+				source: `pipedrive:${String(this.getWorkflow().id ?? '')}:${this.getNode().id}`,
+			});
+		} finally {
+			await remembered.close();
+		}
+		if (!screening.accept && screening.reason === 'duplicate') {
+			// An event already received: a replay, or a redelivery of one processed. Nothing starts.
+			res.status(401).json({ message: `Replayed event: ${screening.detail}` });
+			return { noWebhookResponse: true };
+		}
 		if (!screening.accept) return { webhookResponse: { received: true, ignored: screening.reason } };
 		const { event } = screening;
 		if (options.ignoreDeletes === true && event.meta.action === 'delete') return { webhookResponse: { received: true, ignored: 'delete' } };

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { IExecuteFunctions, INodeProperties, IPollFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { openStore, storeKey, type StoreConfig, type SyncStore } from '../../sync/store';
 
 /**
@@ -72,8 +72,8 @@ const warm = new Set<string>();
  * open of a store also keeps one handle for the life of the process, so executions do not reconnect (and
  * re-check migrations) each time; an idle PostgreSQL pool releases its sockets by itself.
  */
-export async function openNodeStore(ctx: IExecuteFunctions | IPollFunctions): Promise<SyncStore> {
-	// Action nodes read parameters per item, polling triggers have no items.
+export async function openNodeStore(ctx: IExecuteFunctions | IPollFunctions | IWebhookFunctions): Promise<SyncStore> {
+	// Action nodes read parameters per item, triggers have no items.
 	const param = (name: string, fallback: string): string =>
 		String(('getInputData' in ctx ? (ctx as IExecuteFunctions).getNodeParameter(name, 0, fallback) : (ctx as IPollFunctions).getNodeParameter(name, fallback)) ?? '');
 	let config: StoreConfig;

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { fetchClient } from '../../connectors/core/http';
 import { HubSpotConnector, signatureV3 } from '../../connectors/hubspot';
-import { registeredNodeTypes } from '../../scripts/n8n/runtime';
+import { registeredNodeTypes, startN8n } from '../../scripts/n8n/runtime';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { createActiveWorkflow, postWebhook, startN8nWithPackage, stopN8n } from './support';
 
@@ -392,15 +392,18 @@ test('HubSpot Sync Trigger: activation registers the target URL and subscription
 	const good = deliveries.find((d) => d.delivered)!;
 	const tampered = await fetch(hookUrl, { method: 'POST', headers: { ...good.headers, 'x-hubspot-request-timestamp': String(Date.now()) }, body: good.body.replace('"CRM_UI"', '"INTEGRATION"') });
 	expect(tampered.status).toBe(401);
-	// A correctly signed replay of an already processed delivery: accepted, nothing new to run.
+	// The same request again, byte for byte (a captured delivery replayed): 401, nothing runs.
+	const exact = await fetch(hookUrl, { method: 'POST', headers: good.headers, body: good.body });
+	expect(exact.status).toBe(401);
+	expect(await exact.json()).toMatchObject({ message: expect.stringContaining('replayed') });
+	// Its events re-signed with a fresh timestamp (what HubSpot's own retry looks like): refused the same way.
 	const ts = String(Date.now());
 	const replay = await fetch(hookUrl, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': ts, 'x-hubspot-signature-v3': signatureV3(info.clientSecret, 'POST', hookUrl, good.body, ts) },
 		body: good.body,
 	});
-	expect(replay.status).toBe(200);
-	expect(await replay.json()).toMatchObject({ accepted: 0, duplicates: expect.any(Number) });
+	expect(replay.status).toBe(401);
 
 	await new Promise((r) => setTimeout(r, 1500));
 	expect(await executions(workflowId)).toHaveLength(1);
@@ -420,3 +423,53 @@ test('HubSpot Sync Trigger: activation registers the target URL and subscription
 	await waitFor('the target URL to be removed', async () => ((await fetch(`${url}/webhooks/v3/${info.appId}/settings?${dev}`)).status === 404 ? true : undefined));
 	expect((await admin('GET', `/webhooks/v3/${info.appId}/subscriptions?${dev}`)).results).toEqual([]);
 });
+
+test('HubSpot Sync Trigger: event ids live in the sync store, so a replay is refused also after n8n restarts', async () => {
+	await admin('POST', '/_sandbox/reset');
+	const webhookId = 'b5f0c1de-0000-4000-8000-0000000000f2';
+	const nodes = [
+		{
+			id: 't',
+			name: 'HubSpot Sync Trigger',
+			type: TRIGGER,
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId,
+			credentials: { fluxHubSpotAppApi: app, fluxHubSpotApi: api },
+			parameters: { events: ['contact.creation'], fetchRecord: false, authentication: 'accessToken', options: {} },
+		},
+		{ id: 'n', name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [200, 0], parameters: {} },
+	];
+	const workflowId = await createActiveWorkflow(n8n, { name: 'e2e: hubspot trigger restart', nodes, connections: { 'HubSpot Sync Trigger': { main: [[{ node: 'Done', type: 'main', index: 0 }]] } } });
+	const hookUrl = `${n8n.url}/webhook/${webhookId}/webhook`;
+	const dev = `hapikey=${info.developerApiKey}`;
+	await waitFor('the target URL', async () => ((await admin('GET', `/webhooks/v3/${info.appId}/settings?${dev}`))?.targetUrl === hookUrl ? true : undefined));
+	await admin('POST', '/_sandbox/hubspot/ui/contacts', { properties: { email: 'restart@example.com', firstname: 'Rae' } });
+	await admin('POST', '/_sandbox/webhooks/settle');
+	await waitFor('the execution', async () => ((await executions(workflowId)).length === 1 ? true : undefined));
+	const delivered = ((await admin('GET', '/_sandbox/webhooks/deliveries')) as Array<{ delivered: boolean; body: string }>).find((d) => d.delivered)!;
+
+	// Same user folder and port: the embedded store file (.n8n/fluxcascade.sqlite) outlives the process.
+	const port = Number(new URL(n8n.url).port);
+	await n8n.stop();
+	n8n = { ...(await startN8n({ userFolder: n8n.userFolder, port })), userFolder: n8n.userFolder };
+	await waitFor('the workflow active again', async () => ((await n8n.rest('GET', `/workflows/${workflowId}`)).data.active ? true : undefined));
+	const ts = String(Date.now());
+	const replay = await postSigned(hookUrl, delivered.body, ts);
+	expect(replay.status).toBe(401);
+	// A new event still runs: the store refuses repeats only.
+	const fresh = JSON.stringify((JSON.parse(delivered.body) as Array<Record<string, unknown>>).map((e) => ({ ...e, eventId: Number(e.eventId) + 1_000_000 })));
+	expect((await postSigned(hookUrl, fresh, String(Date.now()))).status).toBe(200);
+	await waitFor('the second execution', async () => ((await executions(workflowId)).length === 2 ? true : undefined));
+	await new Promise((r) => setTimeout(r, 1000));
+	expect(await executions(workflowId)).toHaveLength(2);
+	await n8n.rest('POST', `/workflows/${workflowId}/deactivate`);
+});
+
+function postSigned(hookUrl: string, body: string, ts: string): Promise<Response> {
+	return fetch(hookUrl, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': ts, 'x-hubspot-signature-v3': signatureV3(info.clientSecret, 'POST', hookUrl, body, ts) },
+		body,
+	});
+}

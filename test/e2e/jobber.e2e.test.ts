@@ -346,7 +346,7 @@ describe('Jobber Sync Trigger', () => {
 		expect(last.attempts).toEqual([expect.objectContaining({ status: 200, late: false })]);
 	});
 
-	test('a tampered body, a forged signature and a repeated delivery start no execution', async () => {
+	test('a tampered body, a forged signature and a replayed delivery are refused (401) and start no execution', async () => {
 		const before = (await executionsOf(workflowId)).length;
 		const deliveries = (await admin('GET', '/_sandbox/webhooks/deliveries')) as Array<{ body: string; headers: Record<string, string> }>;
 		const genuine = deliveries[deliveries.length - 1];
@@ -356,7 +356,8 @@ describe('Jobber Sync Trigger', () => {
 		const unsigned = await send(genuine.body, '');
 		expect(unsigned.status).toBe(401);
 		const replay = await send(genuine.body, genuine.headers['X-Jobber-Hmac-SHA256']);
-		expect(replay.status).toBe(200);
+		expect(replay.status).toBe(401);
+		expect(await replay.json()).toMatchObject({ message: expect.stringContaining('Replayed') });
 		// The sandbox signing with a wrong secret (a forger): refused too.
 		await admin('PUT', '/_sandbox/webhooks/behaviour', { badSignature: true });
 		await admin('POST', '/_sandbox/jobber/edit', { op: 'update', type: 'Client', id: clientId, input: { lastName: 'Forged' } });

@@ -287,7 +287,7 @@ test('OAuth2 credential: the API host is the token’s api_domain; an expired to
 	expect(log.some((l) => l.status === 401)).toBe(true);
 });
 
-test('Pipedrive Sync Trigger: activation subscribes in Pipedrive; app edits start the workflow, our own API writes and wrong Basic auth do not', async () => {
+test('Pipedrive Sync Trigger: activation subscribes in Pipedrive; app edits start the workflow, our own API writes, replays and wrong Basic auth do not', async () => {
 	const webhookId = 'c1a2b3d4-0000-4000-8000-0000000000f1';
 	const nodes = [
 		{
@@ -331,6 +331,12 @@ test('Pipedrive Sync Trigger: activation subscribes in Pipedrive; app edits star
 		fields: { name: 'Trigger Tess', 'Customer Type': null },
 		event: { action: 'create', changeSource: 'app', userId: String(info.users[1].id), previous: null },
 	});
+
+	// The same delivery sent again (a replay, with the right Basic credentials): 401, nothing runs.
+	const delivered = ((await admin('GET', '/_sandbox/webhooks/deliveries')) as Array<{ delivered: boolean; body: string; headers: Record<string, string> }>).find((d) => d.delivered)!;
+	const replayed = await fetch(hookUrl, { method: 'POST', headers: delivered.headers, body: delivered.body });
+	expect(replayed.status).toBe(401);
+	expect(await replayed.json()).toMatchObject({ message: expect.stringContaining('Replayed event') });
 
 	// Our own write through the API (the integration user) is delivered but dropped: no execution.
 	const own = new PipedriveConnector({ http: fetchClient({ baseUrl: url, headers: () => ({ 'x-api-token': info.auth.apiToken }) }), key: 'e2e-own' });

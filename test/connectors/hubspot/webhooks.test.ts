@@ -81,6 +81,10 @@ describe('events: de-duplication and echo suppression', () => {
 		const replay = await acceptEvents([ev(2), ev(3)], { scope: 'wf1', store, echo });
 		expect(replay.events.map((e) => e.eventId)).toEqual([3]);
 		expect(replay.duplicates).toBe(1);
+		expect(replay.replayed).toBe(false);
+		// Only events already taken: a replay, refused by the trigger.
+		const again = await acceptEvents([ev(1), ev(3)], { scope: 'wf1', store, echo });
+		expect(again).toMatchObject({ events: [], duplicates: 2, replayed: true });
 		// Another workflow's trigger keeps its own ids.
 		expect((await acceptEvents([ev(2)], { scope: 'wf2', store, echo })).events).toHaveLength(1);
 	});

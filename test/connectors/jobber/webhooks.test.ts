@@ -31,13 +31,15 @@ describe('signature', () => {
 });
 
 describe('decideWebhook', () => {
-	const base = () => ({ secret: 'test_client_secret', rawBody: Buffer.from(VECTOR_BODY), signature: VECTOR_SIGNATURE, processed: new MemoryProcessedEvents() });
+	const base = () => ({ secret: 'test_client_secret', rawBody: Buffer.from(VECTOR_BODY), signature: VECTOR_SIGNATURE, processed: new MemoryProcessedEvents(), scope: 'jobber:wf:node' });
 
-	it('accepts a signed event once, then answers its repeats 200 without executing', async () => {
+	it('accepts a signed event once, then refuses its replays with 401 without executing', async () => {
 		const input = base();
 		const first = await decideWebhook(input);
 		expect(first).toMatchObject({ accept: true, event: { topic: 'CLIENT_CREATE', itemId: 'MQ==', accountId: 'MQ==', occurredAt: '2021-08-12T16:31:36-06:00' } });
-		expect(await decideWebhook(input)).toMatchObject({ accept: false, status: 200, reason: 'duplicate' });
+		expect(await decideWebhook(input)).toMatchObject({ accept: false, status: 401, reason: 'duplicate' });
+		// Another trigger (scope) has not seen it.
+		expect(await decideWebhook({ ...input, scope: 'jobber:wf:other' })).toMatchObject({ accept: true });
 	});
 
 	it('401 for a tampered body or a wrong secret, before the body is even parsed', async () => {
@@ -70,10 +72,10 @@ describe('decideWebhook', () => {
 
 	it('the in-memory store forgets the oldest keys beyond its capacity', async () => {
 		const store = new MemoryProcessedEvents(3);
-		for (const k of ['a', 'b', 'c', 'd']) expect(await store.checkAndRemember(k, 60_000)).toBe(false);
+		for (const k of ['a', 'b', 'c', 'd']) expect(await store.markEventProcessed('s', k, 60)).toBe(true);
 		expect(store.size).toBe(3);
-		expect(await store.checkAndRemember('a', 60_000)).toBe(false);
-		expect(await store.checkAndRemember('d', 60_000)).toBe(true);
+		expect(await store.markEventProcessed('s', 'a', 60)).toBe(true);
+		expect(await store.markEventProcessed('s', 'd', 60)).toBe(false);
 	});
 });
 
@@ -101,7 +103,7 @@ describe('against the sandbox\'s deliveries', () => {
 			await h.admin('POST', '/_sandbox/webhooks/settle');
 			const processed = new MemoryProcessedEvents();
 			const decisions = [];
-			for (const r of received) decisions.push(await decideWebhook({ secret: h.info.clientSecret, rawBody: r.raw, signature: r.signature, processed }));
+			for (const r of received) decisions.push(await decideWebhook({ secret: h.info.clientSecret, rawBody: r.raw, signature: r.signature, processed, scope: 'jobber:sandbox' }));
 			expect(decisions.map((d) => (d.accept ? d.event.topic : d.reason))).toEqual(['CLIENT_CREATE', 'signature']);
 			expect(await c.webhookEndpointDelete([(hook as { id: string }).id])).toEqual([]);
 		} finally {
