@@ -64,7 +64,8 @@ export class HubSpotSyncPollTrigger implements INodeType {
 				vendor: 'hubspot',
 				watched: object,
 				reader: { changes: (since, overlapMs) => connector.changes(object, { since, overlapMs, fields }) },
-				sample: () => connector.list(object, { limit: SAMPLE_SIZE, properties: fields }),
+				// The most recently modified records: what the user just changed to test the trigger.
+				sample: async () => (await connector.search(object, undefined, { limit: SAMPLE_SIZE, properties: fields })).records,
 				// HubSpot sets the modified stamp a moment after createdate on a new record.
 				changeEvent: (r) => changeEventOf(r, 'createdate', facts.modifiedProperty, 1000),
 			};

@@ -53,6 +53,8 @@ test('first poll delivers every existing record once; later polls deliver each c
 	const sample = await poll(params, 'manual');
 	expect(sample.length).toBeGreaterThan(0);
 	expect(sample.length).toBeLessThanOrEqual(5);
+	// Newest first: the record just edited leads the sample.
+	expect(ids(sample)[0]).toBe(newId);
 
 	// A restart: every store handle closed, the same SQLite file opened again.
 	await closeAllStores();
