@@ -45,10 +45,46 @@ function npm(args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): voi
 	});
 }
 
+/**
+ * Runs `fn` holding a lock folder next to the cache: test files, the demo and benchmarks may start n8n at
+ * the same moment, and two concurrent installs or native rebuilds corrupt each other's output.
+ */
+function withInstallLock<T>(fn: () => T): T {
+	fs.mkdirSync(CACHE, { recursive: true });
+	const lock = path.join(CACHE, `n8n-${N8N_VERSION}.lock`);
+	const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+	for (;;) {
+		try {
+			fs.mkdirSync(lock);
+			break;
+		} catch (err) {
+			if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+			// A holder that died leaves the folder behind; an install never takes 20 minutes.
+			if (Date.now() - fs.statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 20 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
+			else sleep(500);
+		}
+	}
+	try {
+		return fn();
+	} finally {
+		fs.rmSync(lock, { recursive: true, force: true });
+	}
+}
+
+function n8nReady(): boolean {
+	return fs.existsSync(path.join(N8N_DIR, '.ready')) && fs.existsSync(N8N_BIN) && fs.existsSync(SQLITE_BINARY);
+}
+
 /** Installs n8n into the cache once; returns the path of its executable script. */
 export function ensureN8n(): string {
+	if (n8nReady()) return N8N_BIN;
+	return withInstallLock(installN8n);
+}
+
+function installN8n(): string {
 	const ready = path.join(N8N_DIR, '.ready');
-	if (fs.existsSync(ready) && fs.existsSync(N8N_BIN) && fs.existsSync(SQLITE_BINARY)) return N8N_BIN;
+	// Another process may have finished the install while this one waited for the lock.
+	if (n8nReady()) return N8N_BIN;
 	if (!process.version.startsWith('v24.')) throw new Error(`n8n ${N8N_VERSION} needs Node 24; this is ${process.version} (run through scripts/with-node24.sh)`);
 	fs.mkdirSync(N8N_DIR, { recursive: true });
 	fs.writeFileSync(path.join(N8N_DIR, 'package.json'), JSON.stringify({ name: 'flux-n8n-runtime', private: true }));
