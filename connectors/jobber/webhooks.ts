@@ -27,8 +27,12 @@ export function verifyJobberSignature(secret: string, rawBody: Buffer | string, 
 	} catch {
 		return false;
 	}
+	// Node's decoder skips characters outside the alphabet and stops at padding ("<signature>=AAAA" decodes to the
+	// signature): only the canonical encoding of a MAC counts (padding optional). This reads the header alone, never the secret.
+	const unpadded = (b64: string) => b64.replace(/=+$/, '');
+	const canonical = unpadded(provided.toString('base64')) === unpadded(given.trim());
 	// timingSafeEqual needs equal lengths; comparing against a same-length buffer keeps the check constant-time.
-	if (provided.length !== expected.length) {
+	if (!canonical || provided.length !== expected.length) {
 		timingSafeEqual(expected, expected);
 		return false;
 	}

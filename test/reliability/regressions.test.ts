@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jobberSignature, verifyJobberSignature } from '../../connectors/jobber';
 import { classify } from '../../sync/errors';
 import { commit, plan, type LedgerConfig } from '../../sync/ledger';
 import { compileMapping, MappingConfigError, PRESETS } from '../../sync/mapping';
@@ -56,5 +57,26 @@ describe('values that are JSON objects with a "toString" key (String() throws on
 	test('a mapping whose target is such an object is refused with a MappingConfigError, not a TypeError', () => {
 		expect(() => compileMapping(JSON.parse('{"pairs":[{"source":"a","target":{"toString":"x"}}]}'))).toThrow(MappingConfigError);
 		expect(() => compileMapping(JSON.parse('{"pairs":[{"source":[{"toString":1}],"target":"b"}]}'))).toThrow(/#1 \(\{"toString":1\} → b\)/);
+	});
+});
+
+describe('Jobber signature header: only the canonical base64 of the MAC is accepted', () => {
+	const secret = 'jobber-secret';
+	const body = '{"data":{"webHookEvent":{"topic":"CLIENT_CREATE","itemId":"1","occurredAt":"2025-01-01T00:00:00Z"}}}';
+	const good = jobberSignature(secret, body);
+
+	test('the signature itself passes (with surrounding spaces, or without its padding, too)', () => {
+		expect(verifyJobberSignature(secret, body, good)).toBe(true);
+		expect(verifyJobberSignature(secret, body, ` ${good} `)).toBe(true);
+		expect(verifyJobberSignature(secret, body, good.replace(/=+$/, ''))).toBe(true);
+	});
+
+	test.each([
+		['bytes after the padding', `${good}AAAA`],
+		['characters outside the alphabet', `${good.slice(0, 10)}!*${good.slice(10)}`],
+		['base64url instead of base64', good.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '') + (/[+/]/.test(good) ? '' : '!')],
+	])('%s: refused (Node’s lenient decoder used to turn it back into the signature)', (_what, header) => {
+		expect(Buffer.from(header, 'base64').equals(Buffer.from(good, 'base64'))).toBe(true);
+		expect(verifyJobberSignature(secret, body, header)).toBe(false);
 	});
 });
