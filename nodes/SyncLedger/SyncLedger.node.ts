@@ -12,7 +12,7 @@ import {
 import { LedgerConfigError } from '../../sync/ledger';
 import { MappingConfigError } from '../../sync/mapping';
 import { configuredInputs, configuredOutputs, properties } from './description';
-import { runCommit, runPlan, runStats, runUnlink } from './operations';
+import { runCommit, runGetPair, runPlan, runStats, runUnlink } from './operations';
 import { openNodeStore, postgresConfig } from '../shared/store';
 
 /**
@@ -57,7 +57,7 @@ export class SyncLedger implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const operation = this.getNodeParameter('operation', 0) as string;
-		const outputs = operation === 'plan' ? 6 : operation === 'commit' ? 2 : 1;
+		const outputs = operation === 'plan' ? 6 : operation === 'commit' || operation === 'getPair' ? 2 : 1;
 		let store;
 		try {
 			store = await openNodeStore(this);
@@ -67,6 +67,7 @@ export class SyncLedger implements INodeType {
 		try {
 			if (operation === 'plan') return await runPlan(this, store);
 			if (operation === 'commit') return await runCommit(this, store);
+			if (operation === 'getPair') return await runGetPair(this, store);
 			const items = this.getInputData();
 			const out: INodeExecutionData[] = [];
 			for (let i = 0; i < items.length; i++) {

@@ -5,7 +5,8 @@ import { storeProperties } from '../shared/store';
 /** The Sync Ledger's parameters: the operation, the mapping (shared with Field Mapper), sync rules and the store. */
 
 const plan = { operation: ['plan'] };
-const withMapping = { operation: ['plan', 'unlink', 'stats'] };
+const withMapping = { operation: ['plan', 'unlink', 'stats', 'getPair'] };
+const byRecord = { operation: ['unlink', 'getPair'] };
 
 const SYSTEMS = [
 	{ name: 'HubSpot', value: 'hubspot' },
@@ -29,9 +30,11 @@ export function configuredOutputs(parameters: { operation?: string }) {
 	const names =
 		parameters.operation === 'commit'
 			? ['Committed', 'Failed']
-			: parameters.operation === 'unlink' || parameters.operation === 'stats'
-				? ['Result']
-				: ['To Target', 'To Source', 'Unchanged', 'Conflict', 'Invalid', 'Summary'];
+			: parameters.operation === 'getPair'
+				? ['Paired', 'Not Paired']
+				: parameters.operation === 'unlink' || parameters.operation === 'stats'
+					? ['Result']
+					: ['To Target', 'To Source', 'Unchanged', 'Conflict', 'Invalid', 'Summary'];
 	return names.map((displayName) => ({ type: 'main', displayName }));
 }
 
@@ -45,19 +48,25 @@ export const properties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{
-				name: 'Plan',
-				value: 'plan',
-				action: 'Plan a sync',
-				description: 'Pair records of both sides, detect changes against the last sync and route creates, updates, conflicts',
-			},
-			{
 				name: 'Commit',
 				value: 'commit',
 				action: 'Commit written records',
 				description: "Store pairs and snapshots from the vendor node's answers (after the writes)",
 			},
-			{ name: 'Unlink', value: 'unlink', action: 'Unlink a pair', description: 'Forget the pair of a record (either side); the records stay' },
+			{
+				name: 'Get Pair',
+				value: 'getPair',
+				action: 'Get the pair of a record',
+				description: 'Look up the partner of a record on the other side (e.g. the Jobber client paired with a HubSpot contact)',
+			},
+			{
+				name: 'Plan',
+				value: 'plan',
+				action: 'Plan a sync',
+				description: 'Pair records of both sides, detect changes against the last sync and route creates, updates, conflicts',
+			},
 			{ name: 'Stats', value: 'stats', action: 'Get sync stats', description: 'Pairs, last sync, open intents, review items and run counts' },
+			{ name: 'Unlink', value: 'unlink', action: 'Unlink a pair', description: 'Forget the pair of a record (either side); the records stay' },
 		],
 		default: 'plan',
 	},
@@ -266,7 +275,7 @@ export const properties: INodeProperties[] = [
 			{ name: 'Target', value: 'target' },
 		],
 		default: 'source',
-		displayOptions: { show: { operation: ['unlink'] } },
+		displayOptions: { show: byRecord },
 		description: 'Which system the record ID belongs to',
 	},
 	{
@@ -275,7 +284,26 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.id }}',
 		required: true,
-		displayOptions: { show: { operation: ['unlink'] } },
+		displayOptions: { show: byRecord },
+	},
+	{
+		displayName: 'Options',
+		name: 'pairOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { operation: ['getPair'] } },
+		options: [
+			{
+				displayName: 'Not Paired Message',
+				name: 'notPairedMessage',
+				type: 'string',
+				default: '',
+				placeholder: "e.g. The deal's contact is not in Jobber yet",
+				description:
+					'The reason given on the Not Paired output (and in the review queue); empty says which record has no pair in which mapping',
+			},
+		],
 	},
 	...storeProperties('Where pairs and snapshots are kept. Plan and Commit of one sync must use the same store.'),
 ];

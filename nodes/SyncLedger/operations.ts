@@ -261,6 +261,54 @@ export async function runUnlink(ctx: IExecuteFunctions, store: SyncStore, i: num
 	return { mappingId, side, id, ...(await unlink(mappingId, side, id, store)) };
 }
 
+/**
+ * Get Pair: the partner of each item's record in a mapping. Paired items carry `pair` (the partner and both refs);
+ * a record without a pair goes to Not Paired as a failed item whose reason a person can act on (the review queue
+ * shows it), with the input item as its record.
+ */
+export async function runGetPair(ctx: IExecuteFunctions, store: SyncStore): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
+	const paired: INodeExecutionData[] = [];
+	const notPaired: INodeExecutionData[] = [];
+	const node = ctx.getNode().name;
+	for (let i = 0; i < items.length; i++) {
+		const { mappingId } = readMappingAndId(ctx, i);
+		const side = ctx.getNodeParameter('side', i) as Side;
+		const id = String(ctx.getNodeParameter('recordId', i, '') ?? '').trim();
+		const custom = String(ctx.getNodeParameter('pairOptions.notPairedMessage', i, '') ?? '').trim();
+		const pair = id ? await store.getPair(mappingId, side, id) : null;
+		if (pair) {
+			const partner = side === 'source' ? pair.target : pair.source;
+			const info: IDataObject = {
+				mappingId,
+				side,
+				id,
+				partner: partner as unknown as IDataObject,
+				source: pair.source as unknown as IDataObject,
+				target: pair.target as unknown as IDataObject,
+				version: pair.version,
+				lastSyncedAt: pair.lastSyncedAt,
+			};
+			paired.push({ json: { ...items[i].json, pair: info }, pairedItem: { item: i } });
+			continue;
+		}
+		const message =
+			custom ||
+			(id
+				? `The ${side} record ${id} has no pair in mapping "${mappingId}" yet: nothing was synced for it`
+				: `No record ID to look up a pair for (Record ID is empty) in mapping "${mappingId}"`);
+		const error = {
+			...classifiedError('REQUIRED_FIELD_MISSING', { message, field: 'pair', ...(id ? { value: id } : {}) }),
+			suggestedFix: 'Sync the record first (its pair is stored when its sync commits the write), then retry this one.',
+		};
+		notPaired.push({
+			json: failedItem('ledger', node, items[i].json, [error], { reason: id ? 'not_paired' : 'no_record_id', mappingId, side, id }),
+			pairedItem: { item: i },
+		});
+	}
+	return [paired, notPaired];
+}
+
 export async function runStats(ctx: IExecuteFunctions, store: SyncStore, i: number): Promise<IDataObject> {
 	const { mappingId } = readMappingAndId(ctx, i);
 	return (await stats(mappingId, store)) as unknown as IDataObject;
