@@ -155,6 +155,9 @@ export function coerceStandard(object: PipedriveObject, f: StandardField, value:
 		case 'address': {
 			if (value === null || value === '') return null;
 			if (typeof value === 'string') return { value };
+			// `{ value: null }` with no other part is "no address" (what a mapping to postal_address.value makes of an
+			// empty address on the other side): written as null, which Pipedrive takes, not refused as malformed.
+			if (isObj(value) && (value.value === null || value.value === undefined) && Object.values(value).every((v) => v === null || v === undefined || v === '')) return null;
 			if (isObj(value) && typeof value.value === 'string') {
 				const out: Raw = { value: value.value };
 				for (const k of object === 'persons' ? PERSON_ADDRESS_KEYS : ORG_ADDRESS_KEYS) {

@@ -94,6 +94,20 @@ describe('create, update, delete', () => {
 		expect(revived).toMatchObject({ ok: true, action: 'created', record: { fields: { name: 'Ghost' } } });
 	});
 
+	test('an address of { value: null } is no address: a create without one, an update that clears it', async () => {
+		const c = h.connector();
+		const created = await c.create('persons', { name: 'Fay', emails: 'fay@example.com', postal_address: { value: null } });
+		expect(created).toMatchObject({ ok: true, action: 'created' });
+		const id = created.ok ? created.record.id : '';
+		expect((await stored('persons', id)).postal_address).toBeNull();
+		await c.update('persons', id, { postal_address: '12 Main St, Springfield, IL 62701' });
+		expect((await stored('persons', id)).postal_address).toMatchObject({ value: '12 Main St, Springfield, IL 62701' });
+		expect(await c.update('persons', id, { postal_address: { value: null } })).toMatchObject({ ok: true, action: 'updated' });
+		expect((await stored('persons', id)).postal_address).toBeNull();
+		// Parts without the formatted address are still refused, naming the field.
+		expect(await c.update('persons', id, { postal_address: { value: null, locality: 'Springfield' } })).toMatchObject({ ok: false, error: { code: 'INVALID_FORMAT', field: 'postal_address' } });
+	});
+
 	test('Skip Unchanged reads first and writes nothing when nothing would change', async () => {
 		const c = h.connector();
 		const created = await c.create('persons', { name: 'Eve', emails: 'eve@example.com', 'Customer Type': 'Residential' });
