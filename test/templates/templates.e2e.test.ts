@@ -258,16 +258,21 @@ test('error-dashboard: the page lists the parked records with the header; withou
 	expect(html).toContain('INVALID_EMAIL');
 });
 
-test('retry-worker: an approved HubSpot record is written again and its review item resolved', async () => {
-	const failure = failedItem('hubspot', 'HubSpot: Batch Write', { system: 'hubspot', object: 'contacts', id: 'retry-1', fields: { email: 'rita@example.com', firstname: 'Rita', lastname: 'Retry' } }, [
-		classifiedError('CONNECTION_TIMEOUT', { message: 'HubSpot did not answer in 30 s' }),
-	]);
+test('retry-worker: approved records are written again — HubSpot upsert, Salesforce update by id and Salesforce create — and their review items resolved', async () => {
 	const { classify, decide, park, policyConfig } = await import('../../sync/errors');
-	const f = classify(failure);
 	const policy = policyConfig({ manualReviewMode: true });
-	const parked = await park(store, f, decide(f.errors, policyConfig({ maxRetries: 0 })), { policy, mappingId: 'e2e-retry' });
-	const itemId = parked.item!.id;
-	await store.setReviewStatus(itemId, 'approved');
+	const parkApproved = async (node: string, record: Record<string, unknown>): Promise<string> => {
+		const f = classify(failedItem(String(record.system), node, record, [classifiedError('CONNECTION_TIMEOUT', { message: `${node} did not answer in 30 s` })]));
+		const parked = await park(store, f, decide(f.errors, policyConfig({ maxRetries: 0 })), { policy, mappingId: 'e2e-retry' });
+		await store.setReviewStatus(parked.item!.id, 'approved');
+		return parked.item!.id;
+	};
+	const itemId = await parkApproved('HubSpot: Batch Write', { system: 'hubspot', object: 'contacts', id: 'retry-1', fields: { email: 'rita@example.com', firstname: 'Rita', lastname: 'Retry' } });
+	// Salesforce: an update of an existing contact (by its id) and a create.
+	const existing = await admin('salesforce', 'POST', '/_sandbox/salesforce/edit', { object: 'Contact', fields: { FirstName: 'Sam', LastName: 'Stale', Email: 'sam@example.com', Title: 'Old Title' } });
+	const samId = String(existing.Id ?? existing.id);
+	const sfUpdateItem = await parkApproved('Salesforce: Batch Update', { system: 'salesforce', object: 'Contact', id: samId, action: 'update', fields: { Title: 'Retried Title' } });
+	const sfCreateItem = await parkApproved('Salesforce: Batch Create', { system: 'salesforce', object: 'Contact', action: 'create', fields: { FirstName: 'Cleo', LastName: 'Create', Email: 'cleo@example.com' } });
 
 	const wf = template('retry-worker.json');
 	wf.settings.errorWorkflow = errorWorkflowId;
@@ -292,4 +297,12 @@ test('retry-worker: an approved HubSpot record is written again and its review i
 	const rita = (await hsContacts()).map(hsProps).filter((p) => p.email === 'rita@example.com');
 	expect(rita).toHaveLength(1);
 	expect(rita[0]).toMatchObject({ firstname: 'Rita', lastname: 'Retry' });
+
+	for (const id of [sfUpdateItem, sfCreateItem]) {
+		await waitFor(`the Salesforce retry of ${id}`, async () => ((await store.getReviewItem(id))?.status === 'resolved' ? true : undefined), 75_000);
+	}
+	const sf = await sfContacts();
+	expect(sf.filter((r) => r.Id === samId).map((r) => r.Title)).toEqual(['Retried Title']);
+	expect(sf.filter((r) => r.Email === 'sam@example.com')).toHaveLength(1);
+	expect(sf.filter((r) => r.Email === 'cleo@example.com').map((r) => [r.FirstName, r.LastName])).toEqual([['Cleo', 'Create']]);
 });
