@@ -5,7 +5,7 @@
  */
 import { ConnectorError } from '../core/errors';
 import { TransportError, type HttpClient, type HttpRequest, type HttpResponse } from '../core/http';
-import { sharedLimiter, vendorTimeScale, WindowLimiter } from '../core/limiter';
+import { vendorTimeScale, windowBudget, type BudgetBackend, type RequestWindow } from '../core/limiter';
 import { withRetry, type RetryOptions } from '../core/retry';
 import { classifyResponse, isDailyLimit, rateLimitWaitMs, transportError, type ErrorContext } from './errors';
 
@@ -25,6 +25,8 @@ export interface ClientOptions {
 	searchPerSecond?: number;
 	/** Share of the 10-s budget left to other clients of the same account (0 = use it all). */
 	headroom?: number;
+	/** Where the budget is shared with other processes (n8n queue mode); absent: by this process's executions. */
+	budgets?: BudgetBackend;
 	/** Vendor milliseconds per real millisecond (benchmarks against a time-compressed sandbox). */
 	timeScale?: number;
 	retry?: RetryOptions;
@@ -56,29 +58,18 @@ class NoRetry extends Error {
 }
 
 let anonymous = 0;
-/** Vendor ms added to each window (2.5 % of the 10-s window, 10 % of the search second). */
-const STANDARD_MARGIN_MS = 250;
-const SEARCH_MARGIN_MS = 100;
-const MARGIN_FLOOR_REAL_MS = 40;
 
 export class HubSpotClient {
-	readonly standard: WindowLimiter;
-	readonly search: WindowLimiter;
+	readonly standard: RequestWindow;
+	readonly search: RequestWindow;
 	readonly stats: ClientStats = { requests: 0, retries: 0, rateLimited: 0, limiterWaitMs: 0 };
 	readonly scale: number;
-	/** When this process sent its recent standard requests (real ms), shared like the limiter. */
-	private readonly sends: { at: number[] };
 
 	constructor(private readonly options: ClientOptions) {
 		this.scale = options.timeScale ?? vendorTimeScale();
 		const key = options.limiterKey ?? `anonymous-${++anonymous}`;
-		// HubSpot stamps a request when it arrives, we when we send it: a window slightly longer than the
-		// vendor's absorbs the difference in latency between requests, which would otherwise cost a 429.
-		// Latency does not shrink with a compressed sandbox clock, so the margin has a floor in real ms.
-		const margin = (vendorMs: number) => Math.max(vendorMs, MARGIN_FLOOR_REAL_MS * this.scale);
-		this.standard = sharedLimiter(`hubspot:standard:${key}`, () => new WindowLimiter(options.tenSecondLimit ?? 100, 10_000 + margin(STANDARD_MARGIN_MS), this.scale, options.headroom ?? 0));
-		this.search = sharedLimiter(`hubspot:search:${key}`, () => new WindowLimiter(options.searchPerSecond ?? 5, 1000 + margin(SEARCH_MARGIN_MS), this.scale, 0));
-		this.sends = sharedLimiter(`hubspot:sends:${key}`, () => ({ at: [] as number[] }));
+		this.standard = windowBudget(`hubspot:standard:${key}`, { limit: options.tenSecondLimit ?? 100, windowMs: 10_000, scale: this.scale, headroom: options.headroom ?? 0 }, options.budgets);
+		this.search = windowBudget(`hubspot:search:${key}`, { limit: options.searchPerSecond ?? 5, windowMs: 1000, scale: this.scale }, options.budgets);
 	}
 
 	/**
@@ -95,7 +86,6 @@ export class HubSpotClient {
 					const waited = Date.now();
 					await limiter.acquire();
 					this.stats.limiterWaitMs += Date.now() - waited;
-					if (kind === 'standard') this.sends.at.push(Date.now());
 					this.stats.requests++;
 					let res: HttpResponse;
 					try {
@@ -148,14 +138,12 @@ export class HubSpotClient {
 		const remaining = Number(h['x-hubspot-ratelimit-remaining']);
 		const interval = Number(h['x-hubspot-ratelimit-interval-milliseconds']);
 		const windowReal = (Number.isFinite(interval) && interval > 0 ? interval : 10_000) / this.scale;
-		const cutoff = Date.now() - windowReal;
-		const at = this.sends.at;
-		while (at.length && at[0] <= cutoff) at.shift();
+		const sent = this.standard.recent(windowReal);
 		const limit = Number.isFinite(max) && max > 0 ? max : this.standard.limit;
 		// Slack of 5 %: HubSpot stamps our requests a little later than we do, so near the window's edge it
 		// still counts a few that we no longer do.
 		const slack = Math.max(3, Math.ceil(limit * 0.05));
-		const othersSpending = Number.isFinite(remaining) && remaining < limit - at.length - slack;
+		const othersSpending = Number.isFinite(remaining) && remaining < limit - sent - slack;
 		this.standard.observe({
 			max: Number.isFinite(max) && max > 0 ? max : undefined,
 			...(othersSpending ? { remaining, resetInMs: Number.isFinite(interval) && interval > 0 ? interval : undefined } : {}),

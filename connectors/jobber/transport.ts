@@ -4,13 +4,15 @@
  * what Jobber refused without running it (THROTTLED, 429, 502/503) and of read timeouts and 5xx.
  *
  * Cost: before sending, the document's requested cost (cost.ts, corrected by what Jobber reported for the same
- * document) is taken from the CostBucket, which Jobber's own `extensions.cost.throttleStatus` resets after every
- * answer. So a THROTTLED answer only happens when someone else spent the account's points; it is then waited out
- * with the exact figures Jobber sent, and retried.
+ * document) is reserved in the credential's points bucket, as Jobber itself does; once Jobber has priced the call
+ * (`extensions.cost`), the unused part of the reservation (requested − actual) comes back, and Jobber's own
+ * `throttleStatus` corrects the bucket when someone else spent the account's points. So a THROTTLED answer only
+ * happens then; it is waited out with the exact figures Jobber sent, and retried. The bucket and the request
+ * window are this process's, or shared by every process through `budgets` (n8n queue mode).
  */
 import { ConnectorError, codeForStatus, retryAfterSeconds, vendorError } from '../core/errors';
 import { TransportError, type HttpClient, type HttpResponse } from '../core/http';
-import { CostBucket, WindowLimiter, sharedLimiter, vendorTimeScale } from '../core/limiter';
+import { bucketBudget, vendorTimeScale, windowBudget, type BudgetBackend, type PointsBudget, type RequestWindow } from '../core/limiter';
 import { withRetry, type RetryOptions } from '../core/retry';
 import { estimateCost } from './cost';
 import { classifyGraphqlError, type GraphqlError } from './errors';
@@ -65,6 +67,8 @@ export interface JobberTransportOptions {
 	apiVersion?: string;
 	/** Identity of the credential (never the secret): all executions with the same key share one budget. */
 	limiterKey?: string;
+	/** Where the budgets are shared with other processes (n8n queue mode); absent: by this process's executions. */
+	budgets?: BudgetBackend;
 	retry?: RetryOptions;
 	timeoutMs?: number;
 	/** Vendor milliseconds per real millisecond (benchmarks against a time-compressed sandbox). */
@@ -79,6 +83,11 @@ export interface RequestOptions {
 	/** Name for the per-operation statistics. */
 	operation?: string;
 	operationName?: string;
+}
+
+/** Points taken from the bucket for a request that Jobber has not priced yet (0: none). */
+interface Reservation {
+	held: number;
 }
 
 /** Raised inside the retry loop for an error that must not be retried here (an ambiguous mutation failure). */
@@ -102,8 +111,8 @@ function messageOf(body: unknown): string | undefined {
 
 export class JobberTransport {
 	readonly apiVersion: string;
-	readonly bucket: CostBucket;
-	readonly window: WindowLimiter;
+	readonly bucket: PointsBudget;
+	readonly window: RequestWindow;
 	readonly stats: TransportStats = { calls: 0, requestedCost: 0, actualCost: 0, throttled: 0, rateLimited: 0, retries: 0, waitedMs: 0, byOperation: {} };
 	/** requested/estimated per document: corrects the estimate when Jobber prices a document differently. */
 	private readonly costRatio = new Map<string, number>();
@@ -112,9 +121,9 @@ export class JobberTransport {
 		this.apiVersion = options.apiVersion?.trim() || JOBBER_DEFAULT_VERSION;
 		const key = options.limiterKey ?? 'default';
 		const scale = options.timeScale ?? vendorTimeScale();
-		this.bucket = sharedLimiter(`jobber:cost:${key}`, () => new CostBucket(JOBBER_LIMITS.maximumAvailable, JOBBER_LIMITS.restoreRate, scale));
+		this.bucket = bucketBudget(`jobber:cost:${key}`, { maximum: JOBBER_LIMITS.maximumAvailable, restorePerSecond: JOBBER_LIMITS.restoreRate, scale }, options.budgets);
 		// 4 % headroom: other apps' calls do not count against us, but webhook fetches and retries of this one do.
-		this.window = sharedLimiter(`jobber:window:${key}`, () => new WindowLimiter(JOBBER_LIMITS.requestsPerWindow, JOBBER_LIMITS.windowMs, scale, 0.04));
+		this.window = windowBudget(`jobber:window:${key}`, { limit: JOBBER_LIMITS.requestsPerWindow, windowMs: JOBBER_LIMITS.windowMs, scale, headroom: 0.04 }, options.budgets);
 	}
 
 	/** The points one sending of this document will take from the bucket. */
@@ -132,7 +141,7 @@ export class JobberTransport {
 		const operation = options.operation ?? 'graphql';
 		const retry = this.options.retry ?? {};
 		// Points taken for an attempt that Jobber never priced (429, 5xx, timeout) stay reserved for the next attempt.
-		const reservation = { held: false };
+		const reservation: Reservation = { held: 0 };
 		try {
 			return await withRetry(() => this.once<T>(query, variables, options, operation, reservation), {
 				maxAttempts: retry.maxAttempts ?? 5,
@@ -147,10 +156,14 @@ export class JobberTransport {
 		} catch (err) {
 			if (err instanceof NoRetry) throw err.inner;
 			throw err;
+		} finally {
+			// Given up without Jobber pricing the last attempt: it may have run (a timeout), so nothing comes back,
+			// but the points are no longer in flight.
+			if (reservation.held) this.bucket.settle(reservation.held, reservation.held);
 		}
 	}
 
-	private async once<T>(query: string, variables: Record<string, unknown>, options: RequestOptions, operation: string, reservation: { held: boolean }): Promise<GraphqlResponse<T>> {
+	private async once<T>(query: string, variables: Record<string, unknown>, options: RequestOptions, operation: string, reservation: Reservation): Promise<GraphqlResponse<T>> {
 		const cost = this.costOf(query, variables, options.operationName);
 		if (cost > this.bucket.maximum) {
 			throw new NoRetry(
@@ -159,8 +172,10 @@ export class JobberTransport {
 		}
 		const started = Date.now();
 		await this.window.acquire();
-		if (!reservation.held) await this.bucket.acquire(cost);
-		reservation.held = true;
+		if (!reservation.held) {
+			await this.bucket.acquire(cost);
+			reservation.held = Math.min(cost, this.bucket.maximum);
+		}
 		this.stats.waitedMs += Date.now() - started;
 
 		let res: HttpResponse;
@@ -189,14 +204,16 @@ export class JobberTransport {
 		if (!body) throw new NoRetry(vendorError('INVALID_FORMAT', `Jobber answered with something that is not JSON: ${messageOf(res.body) ?? '(empty)'}`, { response: res, retryable: false }));
 		const costInfo = body.extensions?.cost as CostInfo | undefined;
 		if (costInfo) {
-			// Jobber priced this attempt: its throttleStatus now stands for the bucket, the reservation is spent.
-			reservation.held = false;
-			if (costInfo.throttleStatus) this.bucket.observe(costInfo.throttleStatus);
+			// Jobber priced this attempt (a THROTTLED one at nothing): what it did not use of the reservation comes back.
+			this.bucket.settle(reservation.held, costInfo.actualQueryCost ?? 0, costInfo.throttleStatus);
+			reservation.held = 0;
 			this.stats.requestedCost += costInfo.requestedQueryCost ?? 0;
 			this.stats.actualCost += costInfo.actualQueryCost ?? 0;
 			op.requestedCost += costInfo.requestedQueryCost ?? 0;
 			op.actualCost += costInfo.actualQueryCost ?? 0;
-			if (costInfo.requestedQueryCost > cost) this.costRatio.set(query, (this.costRatio.get(query) ?? 1) * (costInfo.requestedQueryCost / cost));
+			// Reserve next time what Jobber asks for this document: more when it prices it higher than our estimate (or
+			// it would be THROTTLED), less when lower (or the reservation would wait for points Jobber does not ask for).
+			if (costInfo.requestedQueryCost > 0 && cost > 0 && costInfo.requestedQueryCost !== cost) this.costRatio.set(query, (this.costRatio.get(query) ?? 1) * (costInfo.requestedQueryCost / cost));
 		}
 		const warning = body.extensions?.versioning?.warning;
 		if (typeof warning === 'string') this.options.onWarning?.(warning);

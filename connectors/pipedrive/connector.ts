@@ -17,6 +17,7 @@ import type { RetryOptions } from '../core/retry';
 import type { ChangesOptions, ChangesPage, FieldInfo, ObjectInfo, RecordEnvelope, WriteInput, WriteOperation, WriteOptions, WriteResult } from '../core/types';
 import { decodeCursor, encodeCursor, pruneSeen, updatedSince, versionKey } from './cursor';
 import { isNotFound, localError, type ErrorContext } from './errors';
+import type { BudgetBackend } from '../core/limiter';
 import { pipedriveLimits, TOKEN_COST, type AuthKind } from './limits';
 import { FIELDS_PATH, LABEL, nameField, objectInfo, OBJECTS, toObject, type PipedriveObject } from './objects';
 import { buildWriteBody, matchSource, toEnvelope, wouldChange, type Raw } from './records';
@@ -40,6 +41,8 @@ export interface PipedriveConnectorOptions {
 	schemaTtlMs?: number;
 	/** Country for phone numbers written without +country code (phone match key). Default US. */
 	defaultCountry?: string;
+	/** Where the burst windows are shared with other processes (n8n queue mode); absent: this process's. */
+	budgets?: BudgetBackend;
 }
 
 export interface PipedriveWriteOptions extends WriteOptions {
@@ -105,7 +108,7 @@ export class PipedriveConnector {
 	private readonly defaultCountry: CountryCode;
 
 	constructor(private readonly options: PipedriveConnectorOptions) {
-		const limits = pipedriveLimits(options.key, { authKind: options.authKind, burstLimit: options.burstLimit, timeScale: options.timeScale });
+		const limits = pipedriveLimits(options.key, { authKind: options.authKind, burstLimit: options.burstLimit, timeScale: options.timeScale, budgets: options.budgets });
 		this.transport = new PipedriveTransport({
 			http: options.http,
 			limits,

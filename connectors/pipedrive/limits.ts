@@ -1,5 +1,6 @@
 /**
- * Pipedrive's limits, per credential and shared by every execution in the process (core `sharedLimiter`):
+ * Pipedrive's limits, per credential and shared by every execution in the process (or, with a budget backend,
+ * the burst windows by every process: n8n queue mode):
  * - the rolling 2-second burst window per token (API token 20–120, OAuth 80–480 by plan), fed by
  *   `x-ratelimit-limit/-remaining/-reset` on every answer;
  * - the Search API's own 10 per 2 s (a search also counts against the burst window);
@@ -7,7 +8,7 @@
  *   `x-daily-requests-left` (API-token writes only) says what is left. We keep an estimate between
  *   readings and stop before the budget runs dry, keeping a reserve for people using Pipedrive.
  */
-import { sharedLimiter, vendorTimeScale, WindowLimiter } from '../core/limiter';
+import { sharedLimiter, vendorTimeScale, windowBudget, type BudgetBackend, type RequestWindow } from '../core/limiter';
 
 export type AuthKind = 'api_token' | 'oauth';
 
@@ -15,13 +16,6 @@ export type AuthKind = 'api_token' | 'oauth';
 export const INITIAL_BURST: Record<AuthKind, number> = { api_token: 20, oauth: 80 };
 export const SEARCH_BURST = 10;
 export const BURST_WINDOW_MS = 2000;
-/**
- * Pipedrive counts a request when it arrives, we when we send it: a request that travels faster than one
- * sent 2 s earlier would land in the vendor's window while ours has already moved on. This margin (vendor
- * ms) on our window absorbs that spread in latency, for ~5% of throughput.
- */
-export const LATENCY_MARGIN_MS = 100;
-
 /** Tokens per route (v2 unless named v1), from the official specs' `x-token-cost`. */
 export const TOKEN_COST = {
 	get: 1,
@@ -84,18 +78,22 @@ export class DailyBudget {
 }
 
 export interface PipedriveLimits {
-	burst: WindowLimiter;
-	search: WindowLimiter;
+	burst: RequestWindow;
+	search: RequestWindow;
 	budget: DailyBudget;
 }
 
-/** The process-wide limits of one credential (key = credential identity, never the secret). */
-export function pipedriveLimits(key: string, options: { authKind?: AuthKind; burstLimit?: number; timeScale?: number } = {}): PipedriveLimits {
+/**
+ * The limits of one credential (key = credential identity, never the secret). The daily budget is this process's
+ * estimate between Pipedrive's own readings (`x-daily-requests-left`, which count every process's calls).
+ */
+export function pipedriveLimits(key: string, options: { authKind?: AuthKind; burstLimit?: number; timeScale?: number; budgets?: BudgetBackend } = {}): PipedriveLimits {
 	const scale = options.timeScale ?? vendorTimeScale();
-	return sharedLimiter(`pipedrive:${key}`, () => ({
-		burst: new WindowLimiter(options.burstLimit ?? INITIAL_BURST[options.authKind ?? 'api_token'], BURST_WINDOW_MS + LATENCY_MARGIN_MS, scale),
-		search: new WindowLimiter(SEARCH_BURST, BURST_WINDOW_MS + LATENCY_MARGIN_MS, scale),
-		budget: new DailyBudget(),
+	const { budgets } = options;
+	return sharedLimiter(`pipedrive:${key}${budgets ? `|${budgets.id}` : ''}`, () => ({
+		burst: windowBudget(`pipedrive:burst:${key}`, { limit: options.burstLimit ?? INITIAL_BURST[options.authKind ?? 'api_token'], windowMs: BURST_WINDOW_MS, scale }, budgets),
+		search: windowBudget(`pipedrive:search:${key}`, { limit: SEARCH_BURST, windowMs: BURST_WINDOW_MS, scale }, budgets),
+		budget: sharedLimiter(`pipedrive:daily:${key}`, () => new DailyBudget()),
 	}));
 }
 

@@ -6,7 +6,7 @@
 import { classifiedError, type ClassifiedError } from '../../errors/taxonomy';
 import { ConnectorError } from '../core/errors';
 import { TransportError, type HttpClient, type HttpRequest, type HttpResponse } from '../core/http';
-import { ConcurrencyLimiter, sharedLimiter } from '../core/limiter';
+import { concurrencyBudget, sharedLimiter, type BudgetBackend, type ConcurrencyBudget } from '../core/limiter';
 import { withRetry, type RetryOptions } from '../core/retry';
 import type { ChangesOptions, ChangesPage, FieldInfo, ObjectInfo, RecordEnvelope, WriteInput, WriteOperation, WriteResult } from '../core/types';
 import { readableFields, toFieldInfo, toObjectInfo, type SfDescribe, type SfDescribeField, type SfGlobalObject } from './describe';
@@ -33,6 +33,8 @@ export interface SalesforceConnectorOptions {
 	apiReserve?: number;
 	/** Requests in flight per credential (default 5: the Developer Edition cap on long-running requests). */
 	maxConcurrency?: number;
+	/** Where the cap on requests in flight is shared with other processes (n8n queue mode); absent: this process's. */
+	budgets?: BudgetBackend;
 	retry?: RetryOptions;
 	/** Per-request timeout (default 60 s). */
 	timeoutMs?: number;
@@ -140,7 +142,7 @@ function localError(code: ClassifiedError['code'], message: string, extra: { fie
 export class SalesforceConnector {
 	readonly version: string;
 	readonly budget: ApiBudget;
-	private readonly concurrency: ConcurrencyLimiter;
+	private readonly concurrency: ConcurrencyBudget;
 	private readonly key: string;
 	private readonly timeoutMs: number;
 	private readonly describeTtlMs: number;
@@ -153,7 +155,7 @@ export class SalesforceConnector {
 		this.key = options.credentialKey ?? options.instanceUrl;
 		this.budget = sharedLimiter(`salesforce:budget:${this.key}`, () => new ApiBudget({ reserve: options.apiReserve }));
 		if (options.apiReserve !== undefined) this.budget.reserve = options.apiReserve;
-		this.concurrency = sharedLimiter(`salesforce:concurrency:${this.key}`, () => new ConcurrencyLimiter(options.maxConcurrency ?? 5));
+		this.concurrency = concurrencyBudget(`salesforce:concurrency:${this.key}`, { limit: options.maxConcurrency ?? 5 }, options.budgets);
 		this.timeoutMs = options.timeoutMs ?? 60_000;
 		this.describeTtlMs = options.describeTtlMs ?? 10 * 60_000;
 		this.batchSize = Math.min(2000, Math.max(200, options.queryBatchSize ?? 2000));
