@@ -121,7 +121,7 @@ export class FieldMapper implements INodeType {
 				});
 				continue;
 			}
-			const fields = (keepUnmapped ? { ...source, ...result.fields } : result.fields) as IDataObject;
+			const fields = (keepUnmapped ? { ...mapping.unmapped(source, flow), ...result.fields } : result.fields) as IDataObject;
 			const extra: IDataObject = result.warnings.length
 				? { [isEnvelope(json) ? 'warnings' : '_warnings']: result.warnings as unknown as IDataObject[] }
 				: {};

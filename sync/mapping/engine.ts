@@ -1,7 +1,7 @@
 import { classifiedError, describeValue, type ClassifiedError } from '../../errors/taxonomy';
 import { compileChain, parseChain } from '../../transforms';
 import { TransformConfigError, type CompiledTransform, type TransformName, type TransformSpec } from '../../transforms/types';
-import { formatPath, getAt, hasAt, parsePath, PathSyntaxError, setAt, type PathSegment } from './path';
+import { deleteAt, formatPath, getAt, hasAt, parsePath, PathSyntaxError, setAt, type PathSegment } from './path';
 import { describePair, mappingSchema, type FieldPair, type MappingDirection, type MappingSpec } from './spec';
 
 /** A mistake in the mapping itself (not in a record): reported at once, naming the pair at fault. */
@@ -245,6 +245,29 @@ export class CompiledMapping {
 			}
 		}
 		return { valid: errors.length === 0, fields, errors, warnings };
+	}
+
+	/**
+	 * A copy of the record without the fields this flow reads ("Keep Unmapped Fields"): objects and lists a removed
+	 * field leaves empty go too, so `billingAddress.city` read from `{ billingAddress: { city } }` leaves nothing behind,
+	 * while an unread `billingAddress.street2` stays.
+	 */
+	unmapped(record: Record<string, unknown>, flow: Flow = 'forward'): Record<string, unknown> {
+		const rest = structuredClone(record);
+		const empty = (v: unknown): boolean =>
+			v === null || v === undefined || (Array.isArray(v) ? v.every(empty) : typeof v === 'object' && Object.keys(v as object).length === 0);
+		for (const step of flow === 'forward' ? this.forward : this.reverse) {
+			for (const path of step.from) {
+				if (!hasAt(rest, path)) continue;
+				deleteAt(rest, path);
+				for (let n = path.length - 1; n > 0; n--) {
+					const container = getAt(rest, path.slice(0, n));
+					if (typeof container !== 'object' || container === null || !empty(container)) break;
+					deleteAt(rest, path.slice(0, n));
+				}
+			}
+		}
+		return rest;
 	}
 
 	/** The target paths this mapping writes in a flow (for UIs and change detection). */
