@@ -9,7 +9,7 @@
  */
 import { classifiedError, type ClassifiedError } from '../../errors/taxonomy';
 import { ConnectorError } from '../core/errors';
-import type { HttpClient, HttpResponse } from '../core/http';
+import { TransportError, type HttpClient, type HttpResponse } from '../core/http';
 import type { ChangesPage, FieldInfo, ObjectInfo, RecordEnvelope, WriteInput } from '../core/types';
 import { batchWrite, BATCH_LIMIT, type BatchOperation, type BatchOptions, type HubSpotWriteResult } from './batch';
 import { changes, type HubSpotChangesOptions } from './changes';
@@ -83,6 +83,24 @@ export function pathsFor(objectsPath = '/crm/v3/objects'): Paths {
 	return { objects, properties: '/crm/v3/properties', pipelines: '/crm/v3/pipelines', owners: '/crm/v3/owners', associations: '/crm/v4/associations', recordAssociations: '/crm/v4/objects' };
 }
 
+/**
+ * A 2xx answer whose JSON is cut off (the body stays text: see parseBody) is a connection that broke mid-answer,
+ * not an empty result: read as one it would end a Get Changes after an "empty" page and leave batch results
+ * unknown. It is reported like a timeout, so reads are retried and a create is never sent twice blindly.
+ */
+function withCompleteJson(http: HttpClient): HttpClient {
+	return {
+		async request(req) {
+			const res = await http.request(req);
+			const json = (res.headers['content-type'] ?? '').includes('json');
+			if (res.status >= 200 && res.status < 300 && json && typeof res.body === 'string' && res.body !== '') {
+				throw new TransportError(`HubSpot's answer ended before its JSON did (${res.body.length} bytes): the connection was cut`, 'timeout', req.url);
+			}
+			return res;
+		},
+	};
+}
+
 export class HubSpotConnector {
 	readonly system = 'hubspot' as const;
 	readonly client: HubSpotClient;
@@ -92,7 +110,7 @@ export class HubSpotConnector {
 	private readonly cache = new Map<string, { at: number; value: unknown }>();
 
 	constructor(options: HubSpotConnectorOptions) {
-		this.client = new HubSpotClient(options);
+		this.client = new HubSpotClient({ ...options, http: withCompleteJson(options.http) });
 		this.paths = pathsFor(options.objectsPath);
 		this.now = options.now ?? Date.now;
 		this.ttl = options.schemaTtlMs ?? 300_000;

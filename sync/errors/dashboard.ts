@@ -247,11 +247,12 @@ export function recordName(item: ReviewItem): string {
 		if (isObj(data.target)) push(data.target);
 	}
 	for (const c of candidates) {
-		const first = one(c.firstname ?? c.firstName ?? c.first_name);
-		const last = one(c.lastname ?? c.lastName ?? c.last_name);
+		// HubSpot, Jobber, Pipedrive and Salesforce (FirstName, Name, Email) spellings.
+		const first = one(c.firstname ?? c.firstName ?? c.first_name ?? c.FirstName);
+		const last = one(c.lastname ?? c.lastName ?? c.last_name ?? c.LastName);
 		const full = [first, last].filter(Boolean).join(' ');
 		if (full) return full;
-		for (const key of ['name', 'title', 'companyName', 'company', 'email']) {
+		for (const key of ['name', 'Name', 'title', 'companyName', 'company', 'email', 'Email']) {
 			const v = one(c[key]);
 			if (v) return v;
 		}

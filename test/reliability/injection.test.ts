@@ -15,7 +15,7 @@ import { classifyError } from '../../sync/errors';
 import { startSandbox as startHubspot, type Sandbox as HubspotSandbox } from '../connectors/hubspot/helpers';
 import { startHarness as startJobber, type Harness as JobberHarness } from '../connectors/jobber/helpers';
 import { startHarness as startPipedrive, type Harness as PipedriveHarness } from '../connectors/pipedrive/helpers';
-import { all, startSalesforce, type SfEnv } from '../connectors/salesforce/helpers';
+import { startSalesforce, type SfEnv } from '../connectors/salesforce/helpers';
 import { INJECTIONS } from './arbitraries';
 
 jest.setTimeout(120_000);

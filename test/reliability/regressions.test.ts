@@ -6,10 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jobberSignature, verifyJobberSignature } from '../../connectors/jobber';
-import { classify } from '../../sync/errors';
+import { classify, recordName } from '../../sync/errors';
 import { commit, plan, type LedgerConfig } from '../../sync/ledger';
 import { compileMapping, MappingConfigError, PRESETS } from '../../sync/mapping';
 import { openSqliteStore, type SyncStore } from '../../sync/store';
+import { startSandbox as startHubspot } from '../connectors/hubspot/helpers';
 
 describe('Sync Ledger: a record with an unreadable updatedAt', () => {
 	let dir: string;
@@ -78,5 +79,44 @@ describe('Jobber signature header: only the canonical base64 of the MAC is accep
 	])('%s: refused (Node’s lenient decoder used to turn it back into the signature)', (_what, header) => {
 		expect(Buffer.from(header, 'base64').equals(Buffer.from(good, 'base64'))).toBe(true);
 		expect(verifyJobberSignature(secret, body, header)).toBe(false);
+	});
+});
+
+describe('error dashboard: a parked Salesforce record is listed by its name', () => {
+	test('FirstName / LastName (and Name, Email) are read like the other vendors’ name fields', () => {
+		const item = (data: unknown) => ({ id: 'r1', recordId: '003000000000001AAA', data }) as unknown as Parameters<typeof recordName>[0];
+		expect(recordName(item({ system: 'salesforce', fields: { FirstName: 'Ann', LastName: 'Lee', Email: 'ann@example.com' } }))).toBe('Ann Lee');
+		expect(recordName(item({ fields: { Name: 'Acme' } }))).toBe('Acme');
+		expect(recordName(item({ fields: { Email: 'bo@example.com' } }))).toBe('bo@example.com');
+	});
+});
+
+describe('HubSpot connector: an answer whose JSON is cut off', () => {
+	let hs: Awaited<ReturnType<typeof startHubspot>>;
+	beforeAll(async () => {
+		hs = await startHubspot();
+		await fetch(`${hs.url}/_sandbox/seed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 5, seed: 2 }) });
+	});
+	afterAll(() => hs?.close());
+	const fast = () => hs.connector({ retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+
+	test('Get Changes fails with Connection Timeout instead of reading it as an empty page (it used to return 0 records)', async () => {
+		hs.faults({ malformedRate: 1, routePrefix: 'contacts.search' });
+		const read = async () => {
+			const out = [];
+			for await (const page of fast().changes('contacts', {})) out.push(...page.records);
+			return out;
+		};
+		await expect(read()).rejects.toMatchObject({ classified: { code: 'CONNECTION_TIMEOUT', retryable: true } });
+		hs.faults({ malformedRate: 0.5, seed: 8 });
+		expect(await read()).toHaveLength(5);
+		hs.faults({});
+	});
+
+	test('a batch upsert gets a classified failure per record (it used to get null results)', async () => {
+		hs.faults({ malformedRate: 1, routePrefix: 'contacts.batch' });
+		const results = await fast().upsert('contacts', [{ fields: { email: 'cut1@example.com' } }, { fields: { email: 'cut2@example.com' } }], { matchKey: 'email' });
+		hs.faults({});
+		expect(results).toEqual([expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'CONNECTION_TIMEOUT' }) }), expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'CONNECTION_TIMEOUT' }) })]);
 	});
 });

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { handleItemError, recordItem, type Outputs } from '../../helpers';
+import { handleItemError, nodeError, recordItem, type Outputs } from '../../helpers';
 import { hubspotConnector } from '../../transport';
 import { forOperations, linksOption, propertiesOption, withDisplay } from '../common.description';
 import { objectAt, readOptionsAt } from './shared';
@@ -95,6 +95,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			out.success.push(...records);
 			if (!records.length && options.emitEmpty) out.success.push({ json: { system: 'hubspot', object, ...cursor }, pairedItem: { item: i } });
 		} catch (err) {
+			// A read that failed (even a transient error after its retries) is no record's failure: a sync planned
+			// on the other side's records alone would create duplicates and overwrite newer changes on this side.
+			// The run stops (its error workflow parks the failure) unless the node is set to continue.
+			if (!this.continueOnFail()) throw nodeError(this, err, i);
 			handleItemError(this, out, err, items[i].json, i);
 		}
 	}

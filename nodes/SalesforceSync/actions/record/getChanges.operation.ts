@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { RecordEnvelope } from '../../../../connectors/core/types';
 import { decodeCursor, encodeCursor, pruneSeen, versionKey, type SalesforceConnector } from '../../../../connectors/salesforce';
-import { envelopeJson, fieldsOption, Outputs } from '../common';
+import { ConnectorError } from '../../../../connectors/core/errors';
+import { SoqlInputError } from '../../../../connectors/salesforce';
+import { classify, envelopeJson, fieldsOption, Outputs } from '../common';
 import { sObjectFor } from '../resources';
 
 const show = { operation: ['getChanges'] };
@@ -117,7 +119,11 @@ export async function execute(this: IExecuteFunctions, connector: SalesforceConn
 				for (const record of records) out.ok(i, envelopeJson(record, run));
 			}
 		} catch (err) {
-			out.error(i, err);
+			// A read that failed (even a transient error after its retries) is no record's failure: a sync planned
+			// on the other side's records alone would create duplicates and overwrite newer changes on this side.
+			// The run stops (its error workflow parks the failure) unless the node is set to continue.
+			if (err instanceof ConnectorError || err instanceof SoqlInputError) out.stop(i, classify(err, sObjectFor(this, i)));
+			else out.error(i, err);
 		}
 	}
 	return out.result();
