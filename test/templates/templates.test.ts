@@ -64,7 +64,7 @@ test('the expected templates are there, and the README describes each of them', 
 
 test('the package declares the FluxCascade node types the templates use', () => {
 	expect([...declaredFluxTypes()]).toEqual(
-		expect.arrayContaining(['errorPolicy', 'reviewQueue', 'reviewQueueTrigger', 'syncAlert', 'syncLedger', 'hubSpotSync', 'salesforceSync'].map((n) => `n8n-nodes-fluxcascade.${n}`)),
+		expect.arrayContaining(['errorPolicy', 'reviewQueue', 'reviewQueueTrigger', 'syncAlert', 'syncLedger', 'hubSpotSync', 'salesforceSync', 'jobberSync'].map((n) => `n8n-nodes-fluxcascade.${n}`)),
 	);
 });
 
@@ -85,13 +85,12 @@ describe.each(FILES)('%s', (file) => {
 		expect(wf.settings.executionOrder).toBe('v1');
 	});
 
-	test('uses only node types of this package or n8n-nodes-base; FluxCascade ones are declared, no Jobber yet', () => {
+	test('uses only node types of this package or n8n-nodes-base; FluxCascade ones are declared', () => {
 		const declared = declaredFluxTypes();
 		for (const n of wf.nodes) {
 			expect(n.type).toMatch(/^n8n-nodes-(base|fluxcascade)\.[A-Za-z0-9]+$/);
 			if (n.type.startsWith('n8n-nodes-fluxcascade.')) {
 				expect(declared).toContain(n.type);
-				expect(n.type).not.toMatch(/jobber/i);
 			}
 		}
 	});
