@@ -8,7 +8,7 @@
  * its key — and on the second start nothing added, everything still connected and active.
  */
 import * as path from 'node:path';
-import { credentialReferences, demoSandboxOptions, isErrorWorkflow, loadTemplates, readState, setupDemo, startAlertSink, type AlertSink, type DemoSetupReport } from '../../scripts/n8n/demoSetup';
+import { credentialContext, credentialReferences, demoSandboxOptions, ensureCredentials, isErrorWorkflow, loadTemplates, readState, setupDemo, startAlertSink, type AlertSink, type DemoSetupReport } from '../../scripts/n8n/demoSetup';
 import { startN8n } from '../../scripts/n8n/runtime';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { startN8nWithPackage, stopN8n } from '../e2e/support';
@@ -178,4 +178,21 @@ test('a second start (n8n restarted, fresh sandboxes) adds nothing, finds everyt
 		if (result.message !== NO_TEST) expect({ credential: c.name, status: result.status }).toEqual({ credential: c.name, status: 'OK' });
 	}
 	for (const w of second.workflows.filter((x) => x.active)) expect({ workflow: w.name, activationError: (await n8n.rest('GET', `/active-workflows/error/${w.id}`)).data ?? null }).toEqual({ workflow: w.name, activationError: null });
+});
+
+test('the demo can also connect HubSpot and Pipedrive OAuth2 credentials (for templates that use them) through n8n’s OAuth2 flow', async () => {
+	const refs = [
+		{ type: 'fluxHubSpotOAuth2Api', name: 'HubSpot OAuth2 (demo check)', usedBy: [] },
+		{ type: 'fluxPipedriveOAuth2Api', name: 'Pipedrive OAuth2 (demo check)', usedBy: [] },
+	];
+	const results = await ensureCredentials(n8n, refs, credentialContext(sandbox, readState(stateFile), sink.url));
+	expect(results.map((r) => [r.type, r.action, r.connected, r.note])).toEqual([
+		['fluxHubSpotOAuth2Api', 'created', true, undefined],
+		['fluxPipedriveOAuth2Api', 'created', true, undefined],
+	]);
+	const key = readState(stateFile).apiKey!.rawApiKey;
+	for (const r of results) {
+		const result = await credentialTest(key, r.id!);
+		if (result.message !== NO_TEST) expect({ credential: r.name, status: result.status }).toEqual({ credential: r.name, status: 'OK' });
+	}
 });
