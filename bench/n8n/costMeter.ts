@@ -11,12 +11,14 @@ export interface CostTotals {
 	requests: number;
 	points: number;
 	throttled: number;
+	/** Points and documents by the document's first root field (clientEmails, clientCreate, propertyCreate…). */
+	byField: Record<string, { documents: number; points: number }>;
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'host']);
 
 export class CostMeter {
-	totals: CostTotals = { requests: 0, points: 0, throttled: 0 };
+	totals: CostTotals = { requests: 0, points: 0, throttled: 0, byField: {} };
 	private constructor(
 		private readonly server: Server,
 		readonly url: string,
@@ -25,7 +27,7 @@ export class CostMeter {
 	static async start(target: string): Promise<CostMeter> {
 		let meter: CostMeter | undefined;
 		const server = createServer((req, res) => {
-			void forward(target, req, res, (body) => meter?.account(req, body)).catch((err) => {
+			void forward(target, req, res, (request, body) => meter?.account(req, request, body)).catch((err) => {
 				res.writeHead(502, { 'content-type': 'application/json' });
 				res.end(JSON.stringify({ errors: [{ message: `bench cost meter: ${(err as Error).message}` }] }));
 			});
@@ -37,15 +39,27 @@ export class CostMeter {
 	}
 
 	reset(): void {
-		this.totals = { requests: 0, points: 0, throttled: 0 };
+		this.totals = { requests: 0, points: 0, throttled: 0, byField: {} };
 	}
 
-	private account(req: IncomingMessage, body: string): void {
+	private account(req: IncomingMessage, request: string, body: string): void {
 		if (!req.url?.startsWith('/api/graphql')) return;
 		this.totals.requests++;
+		let field = 'unknown';
+		try {
+			const query = String((JSON.parse(request) as { query?: unknown }).query ?? '');
+			// The first field inside the operation's braces, past an alias (`a0: clientCreate(…)`).
+			field = /\{\s*(?:\w+\s*:\s*)?(\w+)/.exec(query)?.[1] ?? 'unknown';
+		} catch {
+			// not JSON
+		}
 		try {
 			const parsed = JSON.parse(body) as { errors?: Array<{ extensions?: { code?: string } }>; extensions?: { cost?: { actualQueryCost?: number } } };
-			this.totals.points += Number(parsed.extensions?.cost?.actualQueryCost ?? 0);
+			const points = Number(parsed.extensions?.cost?.actualQueryCost ?? 0);
+			this.totals.points += points;
+			const f = (this.totals.byField[field] ??= { documents: 0, points: 0 });
+			f.documents++;
+			f.points += points;
 			if (parsed.errors?.some((e) => e.extensions?.code === 'THROTTLED')) this.totals.throttled++;
 		} catch {
 			// not JSON (a 429 page, say): no cost to add
@@ -58,19 +72,20 @@ export class CostMeter {
 	}
 }
 
-async function forward(target: string, req: IncomingMessage, res: ServerResponse, onBody: (body: string) => void): Promise<void> {
+async function forward(target: string, req: IncomingMessage, res: ServerResponse, onBody: (request: string, body: string) => void): Promise<void> {
 	const chunks: Buffer[] = [];
 	for await (const c of req) chunks.push(c as Buffer);
 	const headers: Record<string, string> = {};
 	for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+	const requestBody = Buffer.concat(chunks);
 	const upstream = await fetch(`${target}${req.url}`, {
 		method: req.method,
 		headers,
-		body: req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.concat(chunks),
+		body: req.method === 'GET' || req.method === 'HEAD' ? undefined : requestBody,
 		redirect: 'manual',
 	});
 	const text = await upstream.text();
-	onBody(text);
+	onBody(requestBody.toString('utf8'), text);
 	const out: Record<string, string | string[]> = {};
 	upstream.headers.forEach((value, key) => {
 		if (!HOP_BY_HOP.has(key)) out[key] = value;

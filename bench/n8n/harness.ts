@@ -191,8 +191,8 @@ export class Stack {
 		this.credentials.set(key, created.data.id);
 	}
 
-	/** Posts a workflow and activates it; returns its id. */
-	async importWorkflow(wf: Json): Promise<string> {
+	/** Posts a workflow and (unless told not to) activates it; returns its id and version. */
+	async importWorkflow(wf: Json, activate = true): Promise<{ id: string; versionId: string }> {
 		const { id: _id, active: _active, meta: _meta, pinData: _pin, tags: _tags, versionId: _v, ...body } = wf;
 		const created = await this.n8n.rest('POST', '/workflows', { ...body, active: false });
 		for (const node of created.data.nodes as Array<{ name: string; credentials?: Record<string, { id: string | null; name: string }> }>) {
@@ -200,12 +200,81 @@ export class Stack {
 				if (!ref.id) throw new Error(`${wf.name}: node "${node.name}" has no ${type} credential named "${ref.name}" in this n8n`);
 			}
 		}
-		await this.n8n.rest('POST', `/workflows/${created.data.id}/activate`, { versionId: created.data.versionId });
-		return created.data.id as string;
+		if (activate) await this.n8n.rest('POST', `/workflows/${created.data.id}/activate`, { versionId: created.data.versionId });
+		return { id: created.data.id as string, versionId: created.data.versionId as string };
+	}
+
+	/**
+	 * Drives a workflow whose run trigger is a poll trigger the way its schedule would, back to back: n8n polls
+	 * once when a workflow is activated (inside the activation request) and emits what the poll found as an
+	 * execution, so each round is activate → wait for that execution → deactivate. The poll cursor is durable
+	 * (sync store), so every round continues where the previous one stopped. Ends when `done()` says so, when
+	 * a poll finds nothing (no execution follows the activation), or after `maxRounds`.
+	 * Wall time = first activation request → last execution stop: the poll (the source read) is inside it.
+	 */
+	async runPolls(workflow: { id: string; versionId: string }, done: () => Promise<boolean>, maxRounds: number): Promise<{ executions: ExecutionResult[]; wallS: number; startedAt: number; stoppedAt: number }> {
+		const executions: ExecutionResult[] = [];
+		const seen = new Set((await this.executions(workflow.id)).map((e) => e.id));
+		const t0 = Date.now();
+		let last = t0;
+		for (let round = 0; round < maxRounds; round++) {
+			if (round > 0) await this.n8n.rest('POST', `/workflows/${workflow.id}/deactivate`, {});
+			await this.n8n.rest('POST', `/workflows/${workflow.id}/activate`, { versionId: workflow.versionId });
+			const appearBy = Date.now() + 10_000;
+			let started: { id: string } | undefined;
+			while (!started) {
+				started = (await this.executions(workflow.id)).find((e) => !seen.has(e.id));
+				if (!started && Date.now() > appearBy) break;
+				if (!started) await sleep(250);
+			}
+			if (!started) break;
+			seen.add(started.id);
+			const result = await this.waitForExecution(started.id);
+			executions.push(result);
+			last = result.stoppedAt;
+			log(`  round ${round + 1}: execution ${result.status} in ${result.wallS.toFixed(1)} s`);
+			if (result.status !== 'success' || (await done())) break;
+		}
+		await this.n8n.rest('POST', `/workflows/${workflow.id}/deactivate`, {}).catch(() => undefined);
+		return { executions, wallS: (last - t0) / 1000, startedAt: t0, stoppedAt: last };
+	}
+
+	/** Waits for one execution to finish; n8n's own start and stop times. */
+	async waitForExecution(id: string, timeoutMs = 6 * 3_600_000): Promise<ExecutionResult> {
+		const end = Date.now() + timeoutMs;
+		for (;;) {
+			const detail = await this.read(`/executions/${id}`);
+			const status = detail.data.status as string;
+			if (!['running', 'new', 'waiting', 'unknown'].includes(status) && detail.data.stoppedAt) {
+				const startedAt = Date.parse(detail.data.startedAt);
+				const stoppedAt = Date.parse(detail.data.stoppedAt);
+				const result: ExecutionResult = { id, status, startedAt, stoppedAt, wallS: (stoppedAt - startedAt) / 1000 };
+				if (status !== 'success') result.error = this.errorOf(detail.data.data);
+				return result;
+			}
+			if (Date.now() > end) throw new Error(`execution ${id} did not finish in ${timeoutMs / 1000} s`);
+			await sleep(1000);
+		}
+	}
+
+	/**
+	 * A read from n8n's REST API, retried on connection errors: while an execution keeps n8n's event loop busy,
+	 * a kept-alive connection can be reset under the client (ECONNRESET); the read itself is idempotent.
+	 */
+	async read<T = any>(route: string): Promise<T> {
+		for (let attempt = 1; ; attempt++) {
+			try {
+				return await this.n8n.rest<T>('GET', route);
+			} catch (err) {
+				const network = err instanceof TypeError || /ECONNRESET|socket|fetch failed/i.test(String((err as Error).cause ?? (err as Error).message));
+				if (!network || attempt >= 20) throw new Error(`GET /rest${route}: ${(err as Error).message} (${String((err as Error).cause ?? '')})`);
+				await sleep(500 * attempt);
+			}
+		}
 	}
 
 	async executions(workflowId: string): Promise<Array<{ id: string; status: string; startedAt?: string; stoppedAt?: string }>> {
-		const list = await this.n8n.rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
+		const list = await this.read(`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
 		return (list.data.results ?? list.data) as Array<{ id: string; status: string }>;
 	}
 
@@ -228,7 +297,7 @@ export class Stack {
 			const runs = (await this.executions(workflowId)).filter((e) => !before.has(e.id));
 			const done = runs.find((r) => !['running', 'new', 'waiting', 'unknown'].includes(r.status));
 			if (done) {
-				const detail = await this.n8n.rest('GET', `/executions/${done.id}`);
+				const detail = await this.read(`/executions/${done.id}`);
 				const startedAt = Date.parse(detail.data.startedAt);
 				const stoppedAt = Date.parse(detail.data.stoppedAt);
 				const result: ExecutionResult = { id: done.id, status: done.status, startedAt, stoppedAt, wallS: (stoppedAt - startedAt) / 1000 };
@@ -253,9 +322,24 @@ export class Stack {
 		}
 	}
 
+	/** Time n8n spent in each node of an execution (summed over its runs) and the items it emitted. */
+	async nodeTimes(executionId: string): Promise<Array<{ node: string; ms: number; runs: number; items: number }>> {
+		const detail = await this.read(`/executions/${executionId}`);
+		const { parse } = require(require.resolve('flatted', { paths: [path.join(ROOT, '.cache', 'n8n-2.40.7', 'node_modules')] }));
+		const runData = parse(detail.data.data).resultData?.runData ?? {};
+		return Object.entries(runData as Record<string, Array<{ executionTime?: number; data?: { main?: Array<unknown[] | null> } }>>)
+			.map(([node, runs]) => ({
+				node,
+				ms: runs.reduce((a, r) => a + (r.executionTime ?? 0), 0),
+				runs: runs.length,
+				items: runs.reduce((a, r) => a + (r.data?.main ?? []).reduce((b, out) => b + (out?.length ?? 0), 0), 0),
+			}))
+			.sort((a, b) => b.ms - a.ms);
+	}
+
 	/** Items one node emitted in an execution (first run, given output). */
 	async nodeOutput(executionId: string, node: string, output = 0): Promise<Json[]> {
-		const detail = await this.n8n.rest('GET', `/executions/${executionId}`);
+		const detail = await this.read(`/executions/${executionId}`);
 		const { parse } = require(require.resolve('flatted', { paths: [path.join(ROOT, '.cache', 'n8n-2.40.7', 'node_modules')] }));
 		const run = parse(detail.data.data);
 		const runs = run.resultData.runData[node] ?? [];

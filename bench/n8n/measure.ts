@@ -6,11 +6,11 @@
 import * as path from 'node:path';
 import type { SandboxOptions, VendorName } from '../../sandbox';
 import { closeAllStores, openStore } from '../../sync/store';
-import type { Ceiling } from './ceiling';
+import { ceilingOf, timeFor, type Ceiling, type DemandTime } from './ceiling';
 import { CostMeter, type CostTotals } from './costMeter';
 import { log, RssSampler, Stack, type ExecutionResult, type Json } from './harness';
 import { readLimits, type Limits } from './limits';
-import { benchCopy, ensureCredentials } from './workflows';
+import { benchCopy, benchPollCopy, ensureCredentials } from './workflows';
 
 export interface Outcome {
 	/** Records the run had to bring to the target(s). */
@@ -28,8 +28,12 @@ export interface RunSpec {
 	/** `FluxCascade template …` or `baseline …`, for the table. */
 	implementation: string;
 	workflow: Json;
-	/** Which trigger node to swap when the workflow has several run triggers. */
-	triggerName?: string;
+	/**
+	 * How a run starts: `webhook` (default) swaps the run trigger (`triggerName` when there are several) for a
+	 * Webhook and posts to it; `poll` keeps the template's poll trigger, sets its `parameters`, and drives it as its
+	 * schedule would, back to back, until every record arrived (Stack.runPolls).
+	 */
+	trigger?: { kind: 'webhook'; triggerName?: string } | { kind: 'poll'; triggerName: string; parameters: Json; maxRounds: number; done: (stack: Stack) => Promise<boolean> };
 	baseline: boolean;
 	vendors: VendorName[];
 	records: number;
@@ -54,7 +58,10 @@ export interface RunResult {
 	baseline: boolean;
 	records: number;
 	timeScale: number;
+	/** The timed execution (poll-driven runs: the span of all rounds, the status of the first failed one or the last). */
 	execution: ExecutionResult;
+	/** Executions in the timed span (poll-driven runs take one per poll). */
+	executions: number;
 	/** Real seconds (n8n's execution start → stop) and the vendor seconds they stand for. */
 	wallS: number;
 	vendorS: number;
@@ -68,12 +75,21 @@ export interface RunResult {
 	/** Salesforce's throttle is 403 REQUEST_LIMIT_EXCEEDED. */
 	status403Limit: number;
 	jobber?: CostTotals;
+	/** Sandbox counters per vendor and route. */
+	byRoute: Partial<Record<VendorName, Record<string, number>>>;
+	/**
+	 * The least vendor time the limits allow for the calls and points this run actually spent (not the API
+	 * minimum): how close the pacing came to the limits, apart from how much work the nodes asked for.
+	 */
+	pacing: Ceiling;
 	outcome: Outcome;
 	failed: number;
 	/** Review-queue items the run parked, by error code (FluxCascade runs only). */
 	parked?: Record<string, number>;
 	peakRssMB: number;
 	idleRssMB: number;
+	/** Where the execution's time went, per node (n8n's executionTime). */
+	nodeTimes: Array<{ node: string; ms: number; runs: number; items: number }>;
 }
 
 export async function measure(prepared: string, workDir: string, spec: RunSpec): Promise<RunResult> {
@@ -83,14 +99,19 @@ export async function measure(prepared: string, workDir: string, spec: RunSpec):
 	try {
 		const limits = await readLimits(stack, spec.vendors);
 		if (spec.vendors.includes('jobber')) meter = await CostMeter.start(stack.sandbox.url('jobber'));
-		const { workflow, webhookPath } = benchCopy(spec.workflow, spec.id, { triggerName: spec.triggerName });
-		const wf = spec.adapt ? spec.adapt(workflow, stack, meter?.url) : workflow;
+		const trigger = spec.trigger ?? { kind: 'webhook' as const };
+		const copy =
+			trigger.kind === 'poll'
+				? { workflow: benchPollCopy(spec.workflow, spec.id, trigger.triggerName, trigger.parameters), webhookPath: '' }
+				: benchCopy(spec.workflow, spec.id, { triggerName: trigger.triggerName });
+		const { webhookPath } = copy;
+		const wf = spec.adapt ? spec.adapt(copy.workflow, stack, meter?.url) : copy.workflow;
 		await ensureCredentials(stack, wf, meter?.url);
 		const t0 = Date.now();
 		await spec.seed(stack);
 		log(`${spec.id}: seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-		const workflowId = await stack.importWorkflow(wf);
-		const run = () => stack.runWebhook(workflowId, webhookPath);
+		const imported = await stack.importWorkflow(wf, trigger.kind !== 'poll');
+		const run = () => stack.runWebhook(imported.id, webhookPath);
 		if (spec.prepare) {
 			const t1 = Date.now();
 			await spec.prepare(stack, run);
@@ -100,19 +121,38 @@ export async function measure(prepared: string, workDir: string, spec: RunSpec):
 		meter?.reset();
 		const sampler = new RssSampler(stack.pid);
 		const idleRssMB = sampler.startKb / 1024;
-		const execution = await run();
+		let execution: ExecutionResult;
+		let executions: ExecutionResult[];
+		let wallS: number;
+		if (trigger.kind === 'poll') {
+			const polled = await stack.runPolls(imported, () => trigger.done(stack), trigger.maxRounds);
+			executions = polled.executions;
+			if (!executions.length) throw new Error('the poll trigger found nothing to sync');
+			const failedRun = executions.find((e) => e.status !== 'success');
+			execution = { ...(failedRun ?? executions[executions.length - 1]), startedAt: polled.startedAt, stoppedAt: polled.stoppedAt, wallS: polled.wallS };
+			wallS = polled.wallS;
+		} else {
+			execution = await run();
+			executions = [execution];
+			wallS = execution.wallS;
+		}
 		const peakRssMB = sampler.stop();
-		log(`${spec.id}: execution ${execution.status} in ${execution.wallS.toFixed(1)} s${execution.error ? ` — ${execution.error}` : ''}`);
+		log(`${spec.id}: ${executions.length} execution(s), ${execution.status}, ${wallS.toFixed(1)} s${execution.error ? ` — ${execution.error}` : ''}`);
 
 		const calls: Partial<Record<VendorName, number>> = {};
+		const byRoute: Partial<Record<VendorName, Record<string, number>>> = {};
 		let status429 = 0;
 		let status403Limit = 0;
 		for (const v of spec.vendors) {
 			const c = await stack.counters(v);
 			calls[v] = c.total;
+			byRoute[v] = c.byRoute;
 			status429 += c.byStatus['429'] ?? 0;
 			if (v === 'salesforce') status403Limit += c.byStatus['403'] ?? 0;
 		}
+		const nodeTimes = mergeNodeTimes(await Promise.all(executions.map((e) => stack.nodeTimes(e.id).catch(() => []))));
+		log(`${spec.id}: time per node: ${nodeTimes.slice(0, 6).map((t) => `${t.node} ${(t.ms / 1000).toFixed(1)} s`).join(', ')}`);
+		if (meter) log(`${spec.id}: Jobber ${meter.totals.points} points in ${meter.totals.requests} documents: ${JSON.stringify(meter.totals.byField)}`);
 		const outcome = await spec.verify(stack);
 		let parked: Record<string, number> | undefined;
 		if (!spec.baseline) {
@@ -125,8 +165,9 @@ export async function measure(prepared: string, workDir: string, spec: RunSpec):
 			}
 		}
 		const ceiling = await spec.ceiling(limits);
-		const wallS = execution.wallS;
 		const vendorS = wallS * spec.timeScale;
+		const jobberTotals = meter ? { ...meter.totals } : undefined;
+		const pacing = pacingFloor(byRoute, jobberTotals, limits);
 		const callsTotal = Object.values(calls).reduce((a, b) => a + (b ?? 0), 0);
 		return {
 			id: spec.id,
@@ -136,6 +177,7 @@ export async function measure(prepared: string, workDir: string, spec: RunSpec):
 			records: spec.records,
 			timeScale: spec.timeScale,
 			execution,
+			executions: executions.length,
 			wallS,
 			vendorS,
 			rate: outcome.arrived / Math.max(vendorS, 1e-9),
@@ -145,15 +187,50 @@ export async function measure(prepared: string, workDir: string, spec: RunSpec):
 			callsTotal,
 			status429,
 			status403Limit,
-			jobber: meter ? { ...meter.totals } : undefined,
+			jobber: jobberTotals,
+			byRoute,
+			pacing,
 			outcome,
 			failed: Math.max(0, outcome.expected - outcome.arrived),
 			parked,
 			peakRssMB,
 			idleRssMB,
+			nodeTimes,
 		};
 	} finally {
 		await meter?.close();
 		await stack.stop(!!process.env.FLUX_KEEP_BENCH);
 	}
+}
+
+function mergeNodeTimes(lists: Array<Array<{ node: string; ms: number; runs: number; items: number }>>): Array<{ node: string; ms: number; runs: number; items: number }> {
+	const by = new Map<string, { node: string; ms: number; runs: number; items: number }>();
+	for (const list of lists)
+		for (const t of list) {
+			const prev = by.get(t.node);
+			by.set(t.node, prev ? { node: t.node, ms: prev.ms + t.ms, runs: prev.runs + t.runs, items: prev.items + t.items } : { ...t });
+		}
+	return [...by.values()].sort((a, b) => b.ms - a.ms);
+}
+
+/** The limits' floor for what a run spent, from the sandbox counters (and the Jobber meter's points). */
+export function pacingFloor(byRoute: Partial<Record<VendorName, Record<string, number>>>, jobber: CostTotals | undefined, limits: Limits): Ceiling {
+	const parts: DemandTime[] = [];
+	const sum = (routes: Record<string, number> | undefined, pick: (route: string) => boolean) => Object.entries(routes ?? {}).reduce((a, [r, n]) => a + (pick(r) ? n : 0), 0);
+	if (limits.hubspot && byRoute.hubspot) {
+		const search = sum(byRoute.hubspot, (r) => r.endsWith('.search'));
+		const standard = sum(byRoute.hubspot, (r) => !r.endsWith('.search') && !r.startsWith('oauth'));
+		parts.push(timeFor({ vendor: 'HubSpot', limit: { kind: 'window', label: `search ${limits.hubspot.searchPerSecond} / s`, limit: limits.hubspot.searchPerSecond, windowMs: 1000 }, amount: search, what: `${search} searches` }));
+		parts.push(timeFor({ vendor: 'HubSpot', limit: { kind: 'window', label: `${limits.hubspot.tenSecond} requests / 10 s`, limit: limits.hubspot.tenSecond, windowMs: 10_000 }, amount: standard, what: `${standard} other calls` }));
+	}
+	if (limits.pipedrive && byRoute.pipedrive) {
+		const total = sum(byRoute.pipedrive, (r) => !r.startsWith('oauth'));
+		parts.push(timeFor({ vendor: 'Pipedrive', limit: { kind: 'window', label: `${limits.pipedrive.burst} requests / ${limits.pipedrive.burstWindowMs / 1000} s`, limit: limits.pipedrive.burst, windowMs: limits.pipedrive.burstWindowMs }, amount: total, what: `${total} calls` }));
+	}
+	if (limits.jobber && jobber) {
+		const l = limits.jobber;
+		parts.push(timeFor({ vendor: 'Jobber', limit: { kind: 'bucket', label: `cost ${l.maximumAvailable} + ${l.restoreRate} / s`, maximum: l.maximumAvailable, restorePerSecond: l.restoreRate }, amount: jobber.points, what: `${jobber.points} points spent` }));
+		parts.push(timeFor({ vendor: 'Jobber', limit: { kind: 'window', label: `${l.ddosLimit} requests / ${l.ddosWindowMs / 60_000} min`, limit: l.ddosLimit, windowMs: l.ddosWindowMs }, amount: jobber.requests, what: `${jobber.requests} documents` }));
+	}
+	return ceilingOf(parts);
 }

@@ -33,8 +33,9 @@ export function machine(n8nVersion: string): Machine {
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '∞');
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(0)}%` : 'n/a');
 
-export function ratios(r: RunResult): { sustained: number; rested: number } {
-	return { sustained: r.ceiling.sustainedS / Math.max(r.vendorS, 1e-9), rested: r.ceiling.restedS / Math.max(r.vendorS, 1e-9) };
+export function ratios(r: RunResult): { sustained: number; rested: number; pacing: number } {
+	const v = Math.max(r.vendorS, 1e-9);
+	return { sustained: r.ceiling.sustainedS / v, rested: r.ceiling.restedS / v, pacing: r.pacing.sustainedS / v };
 }
 
 function calls(r: RunResult): string {
@@ -52,12 +53,12 @@ function throttles(r: RunResult): string {
 
 export function table(results: RunResult[]): string {
 	const head =
-		'| # | scenario | workflow | records | time scale | wall (real s) | vendor s | records / vendor s | ceiling records / s (sustained) | of ceiling: sustained · rested | API calls | calls / record | Jobber points / record | 429 / THROTTLED / SF 403 | failed | duplicates | peak RSS (MB) |\n' +
-		'|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|---:|';
+		'| # | scenario | workflow | records | time scale | wall (real s) | vendor s | records / vendor s | ceiling records / s (sustained) | of ceiling: sustained · rested | pacing: own calls’ floor | API calls | calls / record | Jobber points / record | 429 / THROTTLED / SF 403 | failed | duplicates | peak RSS (MB) |\n' +
+		'|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|---:|';
 	const rows = results.map((r) => {
 		const q = ratios(r);
 		const ceilRate = r.records / r.ceiling.sustainedS;
-		return `| ${r.id} | ${r.title} | ${r.implementation} | ${fmt(r.records)} | ×${r.timeScale} | ${fmt(r.wallS, 1)} | ${fmt(r.vendorS, 1)} | ${fmt(r.rate, 1)} | ${fmt(ceilRate, 1)} | ${pct(q.sustained)} · ${pct(q.rested)} | ${calls(r)} | ${fmt(r.callsTotal / Math.max(1, r.records), 4)} | ${r.jobber ? fmt(r.jobber.points / Math.max(1, r.records), 1) : '—'} | ${throttles(r)} | ${fmt(r.failed)} | ${fmt(r.outcome.duplicates)} | ${fmt(r.peakRssMB)} |`;
+		return `| ${r.id} | ${r.title} | ${r.implementation} | ${fmt(r.records)} | ×${r.timeScale} | ${fmt(r.wallS, 1)} | ${fmt(r.vendorS, 1)} | ${fmt(r.rate, 1)} | ${fmt(ceilRate, 1)} | ${pct(q.sustained)} · ${pct(q.rested)} | ${pct(q.pacing)} | ${calls(r)} | ${fmt(r.callsTotal / Math.max(1, r.records), 4)} | ${r.jobber ? fmt(r.jobber.points / Math.max(1, r.records), 1) : '—'} | ${throttles(r)} | ${fmt(r.failed)} | ${fmt(r.outcome.duplicates)} | ${fmt(r.peakRssMB)} |`;
 	});
 	return [head, ...rows].join('\n');
 }

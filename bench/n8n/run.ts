@@ -107,7 +107,7 @@ async function main(): Promise<void> {
 				results.push(r);
 				console.log(table([r]).split('\n').slice(2).join('\n'));
 			} catch (err) {
-				log(`${p.spec.id}: failed — ${(err as Error).stack ?? err}`);
+				log(`${p.spec.id}: failed — ${(err as Error).stack ?? err}${(err as Error).cause ? `\n  cause: ${String((err as { cause?: unknown }).cause)}` : ''}`);
 				failures.push({ id: p.spec.id, error: (err as Error).message });
 			}
 		}
@@ -168,10 +168,13 @@ function markdown(
 		lines.push('');
 		lines.push(`- Execution ${r.execution.status}${r.execution.error ? `: ${r.execution.error}` : ''}; ${r.records.toLocaleString('en')} records, ${r.outcome.arrived.toLocaleString('en')} found in the target, ${r.failed.toLocaleString('en')} missing, ${r.outcome.duplicates} duplicated.`);
 		lines.push(`- Wall ${r.wallS.toFixed(1)} s real × ${r.timeScale} = ${r.vendorS.toFixed(1)} s of vendor time; API calls ${Object.entries(r.calls).map(([v, n]) => `${v} ${n}`).join(', ')}${r.jobber ? `; Jobber ${r.jobber.points.toLocaleString('en')} points in ${r.jobber.requests} documents, ${r.jobber.throttled} THROTTLED answers` : ''}.`);
+		if (r.jobber && Object.keys(r.jobber.byField).length) lines.push(`- Jobber points by document (first root field): ${Object.entries(r.jobber.byField).sort((a, b) => b[1].points - a[1].points).map(([f, x]) => `${f} ${x.points.toLocaleString('en')} in ${x.documents}`).join(', ')}.`);
 		if (r.parked && Object.keys(r.parked).length) lines.push(`- Parked in the review queue: ${Object.entries(r.parked).map(([c, n]) => `${c} ${n}`).join(', ')}.`);
 		lines.push(`- n8n main process RSS: ${r.idleRssMB.toFixed(0)} MB before the run, peak ${r.peakRssMB.toFixed(0)} MB during it.`);
+		if (r.nodeTimes.length) lines.push(`- Time per node (n8n's executionTime, real s): ${r.nodeTimes.filter((t) => t.ms >= 50).map((t) => `${t.node} ${(t.ms / 1000).toFixed(1)}${t.runs > 1 ? ` (${t.runs} runs)` : ''}`).join(', ')}.`);
 		lines.push(`- Ceiling: ${r.ceiling.sustainedS.toFixed(1)} s sustained, ${r.ceiling.restedS.toFixed(1)} s on a rested account:`);
 		for (const c of ceilingLines(r.ceiling)) lines.push(`  - ${c}`);
+		lines.push(`- Pacing: the limits' floor for the calls and points this run spent is ${r.pacing.sustainedS.toFixed(1)} s sustained (${r.pacing.binding ? `${r.pacing.binding.vendor}, ${r.pacing.binding.what}` : 'nothing binding'}); the run took ${r.vendorS.toFixed(1)} s.`);
 		for (const n of r.outcome.notes) lines.push(`- ${n}`);
 		lines.push('');
 	}
@@ -192,6 +195,7 @@ function markdown(
 			'- **Ceiling** = the fastest the vendors’ limits allow for the work at the API minimum, whatever our nodes do: reads at the largest page (HubSpot list 100 under 100 / 10 s or search 200 under 5 / s, whichever the limits let finish first; Pipedrive 500), writes at the largest batch (one call per record where there is no batch endpoint), ' +
 				`Jobber mutations at the points of the smallest useful selection (the id back plus userErrors)${costs ? `, priced by the sandbox’s own cost accounting: clientCreate ${costs.create}, clientEdit ${costs.edit}, a client read ${costs.readPerClient} points` : ''}. ` +
 				'Vendors run side by side, so the slowest one bounds the work. **Sustained** counts every call at the limit’s steady rate; **rested** gives the first window (and a full Jobber bucket) free, as on an account nothing else uses — the stricter figure. Salesforce has no rate window, only a daily allocation, so it adds no time.',
+			'- **Pacing: own calls’ floor** = the same computation (sustained) for the calls and Jobber points the run actually spent, divided by its time: how close the nodes’ pacing came to the limits, apart from how much work they asked for. 100% means the run was limit-bound on what it sent.',
 			'- **API calls** are the sandbox counters (admin routes excluded), summed over the vendors of the run; OAuth token calls count. **429 / THROTTLED / SF 403**: HTTP 429 answers, Jobber’s THROTTLED answers (HTTP 200, counted by a pass-through in front of the Jobber sandbox that also sums `actualQueryCost` into the points), Salesforce 403s.',
 			'- **Failed** = records that should be in the target but are not, checked record by record by email in the sandbox after the run (every seed is clean: no dirty data, so every record must arrive); **duplicates** = target records sharing an email. For our templates, the review queue is read too (parked items by error code).',
 			'- **Peak RSS** = the n8n main process’s resident set during the timed execution: VmHWM from /proc/<pid>/status after resetting it (clear_refs) at the start, and VmRSS sampled every 200 ms. Vendors run in the bench process and are not included.',

@@ -73,6 +73,10 @@ export async function credentialData(stack: Stack, type: string, name: string, j
 	switch (type) {
 		case 'fluxHubSpotApi':
 			return { accessToken: (await info('hubspot')).privateAppToken, baseUrl: stack.sandbox.url('hubspot'), apiVersion: 'v3' };
+		case 'fluxHubSpotAppApi': {
+			const hs = await info('hubspot');
+			return { appId: String(hs.appId), clientSecret: hs.clientSecret, developerApiKey: hs.developerApiKey, baseUrl: stack.sandbox.url('hubspot') };
+		}
 		case 'fluxSalesforceOAuth2Api': {
 			const sf = await info('salesforce');
 			const url = stack.sandbox.url('salesforce');
@@ -109,4 +113,18 @@ export async function credentialData(stack: Stack, type: string, name: string, j
 /** Creates every credential a workflow references (once per name). */
 export async function ensureCredentials(stack: Stack, wf: Json, jobberUrl?: string): Promise<void> {
 	for (const ref of credentialRefs(wf)) await stack.credential(ref.type, ref.name, await credentialData(stack, ref.type, ref.name, jobberUrl));
+}
+
+/**
+ * The bench copy of a workflow run by its poll trigger (see Stack.runPolls): triggers kept; the poll trigger's
+ * parameters overridden where a user would set them for the job (Start From: The Beginning, for a backfill).
+ */
+export function benchPollCopy(wf: Json, id: string, triggerName: string, parameters: Json): Json {
+	const copy = JSON.parse(JSON.stringify(wf)) as Json;
+	const trigger = (copy.nodes as Json[]).find((n) => n.name === triggerName);
+	if (!trigger) throw new Error(`${wf.name}: no trigger named "${triggerName}"`);
+	trigger.parameters = { ...trigger.parameters, ...parameters };
+	copy.name = `[bench ${id}] ${wf.name}`;
+	if (copy.settings) delete copy.settings.errorWorkflow;
+	return copy;
 }
