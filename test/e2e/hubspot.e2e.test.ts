@@ -330,21 +330,7 @@ test('OAuth2: the access token expires, n8n refreshes it with the refresh token,
 test('HubSpot Sync Trigger: activation registers the target URL and subscriptions; UI writes run the workflow, echoes and forged or stale deliveries do not', async () => {
 	await admin('POST', '/_sandbox/reset');
 	const webhookId = 'b5f0c1de-0000-4000-8000-0000000000f1';
-	const nodes = [
-		{
-			id: 't',
-			name: 'HubSpot Sync Trigger',
-			type: TRIGGER,
-			typeVersion: 1,
-			position: [0, 0],
-			webhookId,
-			credentials: { fluxHubSpotAppApi: app, fluxHubSpotApi: api },
-			parameters: { events: ['contact.creation', 'contact.propertyChange'], contactProperties: ['firstname'], fetchRecord: true, authentication: 'accessToken', options: {} },
-		},
-		{ id: 'n', name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [200, 0], parameters: {} },
-	];
-	const connections = { 'HubSpot Sync Trigger': { main: [[{ node: 'Done', type: 'main', index: 0 }]] } };
-	const workflowId = await createActiveWorkflow(n8n, { name: 'e2e: hubspot trigger', nodes, connections });
+	const workflowId = await triggerWorkflow('e2e: hubspot trigger', webhookId, { events: ['contact.creation', 'contact.propertyChange'], contactProperties: ['firstname'], fetchRecord: true });
 	const hookUrl = `${n8n.url}/webhook/${webhookId}/webhook`;
 
 	// create() (n8n activates in the background): the app's target URL and exactly the chosen subscriptions.
@@ -427,20 +413,7 @@ test('HubSpot Sync Trigger: activation registers the target URL and subscription
 test('HubSpot Sync Trigger: event ids live in the sync store, so a replay is refused also after n8n restarts', async () => {
 	await admin('POST', '/_sandbox/reset');
 	const webhookId = 'b5f0c1de-0000-4000-8000-0000000000f2';
-	const nodes = [
-		{
-			id: 't',
-			name: 'HubSpot Sync Trigger',
-			type: TRIGGER,
-			typeVersion: 1,
-			position: [0, 0],
-			webhookId,
-			credentials: { fluxHubSpotAppApi: app, fluxHubSpotApi: api },
-			parameters: { events: ['contact.creation'], fetchRecord: false, authentication: 'accessToken', options: {} },
-		},
-		{ id: 'n', name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [200, 0], parameters: {} },
-	];
-	const workflowId = await createActiveWorkflow(n8n, { name: 'e2e: hubspot trigger restart', nodes, connections: { 'HubSpot Sync Trigger': { main: [[{ node: 'Done', type: 'main', index: 0 }]] } } });
+	const workflowId = await triggerWorkflow('e2e: hubspot trigger restart', webhookId, { events: ['contact.creation'], fetchRecord: false });
 	const hookUrl = `${n8n.url}/webhook/${webhookId}/webhook`;
 	const dev = `hapikey=${info.developerApiKey}`;
 	await waitFor('the target URL', async () => ((await admin('GET', `/webhooks/v3/${info.appId}/settings?${dev}`))?.targetUrl === hookUrl ? true : undefined));
@@ -472,4 +445,22 @@ function postSigned(hookUrl: string, body: string, ts: string): Promise<Response
 		headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': ts, 'x-hubspot-signature-v3': signatureV3(info.clientSecret, 'POST', hookUrl, body, ts) },
 		body,
 	});
+}
+
+/** An active workflow: HubSpot Sync Trigger (the sandbox app) → No Op. */
+async function triggerWorkflow(name: string, webhookId: string, parameters: Record<string, unknown>): Promise<string> {
+	const nodes = [
+		{
+			id: 't',
+			name: 'HubSpot Sync Trigger',
+			type: TRIGGER,
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId,
+			credentials: { fluxHubSpotAppApi: app, fluxHubSpotApi: api },
+			parameters: { authentication: 'accessToken', options: {}, ...parameters },
+		},
+		{ id: 'n', name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [200, 0], parameters: {} },
+	];
+	return await createActiveWorkflow(n8n, { name, nodes, connections: { 'HubSpot Sync Trigger': { main: [[{ node: 'Done', type: 'main', index: 0 }]] } } });
 }
