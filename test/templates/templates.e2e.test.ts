@@ -8,6 +8,7 @@
  *  - retry-worker: `settings.errorWorkflow` likewise; its polling trigger runs as imported (every minute; n8n
  *    also polls once on activation).
  */
+import type { IDataObject } from 'n8n-workflow';
 import * as path from 'node:path';
 import { createServer, type Server } from 'node:http';
 import * as fs from 'node:fs';
@@ -261,7 +262,7 @@ test('error-dashboard: the page lists the parked records with the header; withou
 test('retry-worker: approved records are written again — HubSpot upsert, Salesforce update by id and Salesforce create — and their review items resolved', async () => {
 	const { classify, decide, park, policyConfig } = await import('../../sync/errors');
 	const policy = policyConfig({ manualReviewMode: true });
-	const parkApproved = async (node: string, record: Record<string, unknown>): Promise<string> => {
+	const parkApproved = async (node: string, record: IDataObject): Promise<string> => {
 		const f = classify(failedItem(String(record.system), node, record, [classifiedError('CONNECTION_TIMEOUT', { message: `${node} did not answer in 30 s` })]));
 		const parked = await park(store, f, decide(f.errors, policyConfig({ maxRetries: 0 })), { policy, mappingId: 'e2e-retry' });
 		await store.setReviewStatus(parked.item!.id, 'approved');
