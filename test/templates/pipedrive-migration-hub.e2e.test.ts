@@ -28,7 +28,7 @@ const pdPersons = async (): Promise<any[]> => ((await call('pipedrive', 'GET', '
 const jbClients = async (): Promise<any[]> => (await call('jobber', 'GET', '/_sandbox/records/clients')) as any[];
 const pdEdit = (changes: Record<string, unknown>, id?: number) => call('pipedrive', 'POST', '/_sandbox/pipedrive/edit', { entity: 'person', ...(id === undefined ? { action: 'create' } : { id }), changes });
 const jbEdit = (op: 'create' | 'update', input: Record<string, unknown>, id?: string) => call('jobber', 'POST', '/_sandbox/jobber/edit', { op, type: 'Client', id, input });
-const emailOf = (r: any): string | undefined => (r.emails?.[0]?.value ?? r.emails?.[0]?.address)?.toLowerCase();
+const emailOf = (r: any): string | undefined => (r.emails?.[0]?.value ?? r.emails?.[0]?.address ?? r.email)?.toLowerCase();
 const byEmail = <T>(list: T[]): Record<string, T> => Object.fromEntries(list.map((r) => [emailOf(r), r]));
 const reviewItems = async (mappingId: string) => (await store.listReviewItems({ mappingId })).items;
 const hsContacts = async (): Promise<any[]> => ((await call('hubspot', 'GET', '/_sandbox/records/contacts')) as any[]).filter((r) => !r.archived).map((r) => ({ id: String(r.id), ...(r.properties ?? r) }));
@@ -286,5 +286,100 @@ describe('historical-migration', () => {
 		expect(await stats(MAPPING, store)).toMatchObject({ pairs: 111, openIntents: 0 });
 		expect((await reviewItems(MAPPING)).map((i) => i.code).sort()).toEqual(['DUPLICATE_RECORD', 'DUPLICATE_RECORD', 'INVALID_FORMAT']);
 		expect(outputOf(again, 'Migration Summary')).toEqual([expect.objectContaining({ mode: 'migration', planned: expect.objectContaining({ create: 0, update: 0 }), written: expect.objectContaining({ created: 0, updated: 0 }) })]);
+	});
+});
+
+describe('hub-and-spoke', () => {
+	const J = 'hub-hubspot-jobber-clients';
+	const P = 'hub-hubspot-pipedrive-persons';
+	let id: string;
+	const run = () => runManually(n8n, id, 'Every 15 Minutes');
+	const state = async () => ({ hs: byEmail(await hsContacts()), jb: byEmail(await jbClients()), pd: byEmail(await pdPersons()) });
+	const writesOf = (r: Awaited<ReturnType<typeof run>>) =>
+		['Hub ⇄ Jobber: Plan', 'Hub ⇄ Pipedrive: Plan'].flatMap((plan) => [0, 1].flatMap((o) => outputOf(r, plan, o)));
+
+	beforeAll(async () => {
+		for (const vendor of ['hubspot', 'pipedrive', 'jobber'] as const) await call(vendor, 'POST', '/_sandbox/reset');
+		// In the hub only.
+		await hsCreate({ firstname: 'Hana', lastname: 'Hub', email: 'hana@example.com', phone: '(217) 555-0140', company: 'Acme Plumbing', address: '4 Main St', city: 'Springfield', state: 'IL', zip: '62701', jobtitle: 'Owner' });
+		// In the hub and in Pipedrive under the same email: paired, not duplicated.
+		await hsCreate({ firstname: 'Max', lastname: 'Match', email: 'max@example.com' });
+		await pdEdit({ first_name: 'Max', last_name: 'Match', emails: [{ value: 'MAX@example.com', primary: true }], job_title: 'Manager' });
+		// In one spoke only.
+		await jbEdit('create', { firstName: 'Jay', lastName: 'Spoke', emails: [{ description: 'MAIN', primary: true, address: 'jay@example.com' }], phones: [{ description: 'MAIN', primary: true, number: '+15035550177' }] });
+		await pdEdit({ first_name: 'Pia', last_name: 'Spoke', emails: [{ value: 'pia@example.com', primary: true }], phones: [{ value: '614-555-0161', primary: true }] });
+		// Dirty, in Pipedrive: its phone is not a phone number.
+		await pdEdit({ first_name: 'Dot', last_name: 'Dirty', emails: [{ value: 'dot@example.com', primary: true }], phones: [{ value: 'n/a', primary: true }] });
+		id = await importTemplate(n8n, template('hub-and-spoke.json'));
+	});
+
+	test('first run: the hub reaches both spokes; a spoke reaches the hub only, never the other spoke', async () => {
+		await run();
+		const { hs, jb, pd } = await state();
+		// Hub → each spoke, through each lane's own mapping.
+		expect(jb['hana@example.com']).toMatchObject({ firstName: 'Hana', lastName: 'Hub', companyName: 'Acme Plumbing', phones: [expect.objectContaining({ number: '+12175550140' })] });
+		expect(jb['hana@example.com'].billingAddress).toMatchObject({ street1: '4 Main St', city: 'Springfield', province: 'IL', postalCode: '62701' });
+		expect(pd['hana@example.com']).toMatchObject({ first_name: 'Hana', last_name: 'Hub', job_title: 'Owner', phones: [expect.objectContaining({ value: '+12175550140' })] });
+		// Spokes → hub.
+		expect(hs['jay@example.com']).toMatchObject({ firstname: 'Jay', lastname: 'Spoke', phone: '+15035550177' });
+		expect(hs['pia@example.com']).toMatchObject({ firstname: 'Pia', lastname: 'Spoke', phone: '+16145550161' });
+		expect(hs['max@example.com']).toMatchObject({ jobtitle: 'Manager' });
+		// …and not from one spoke to the other: that is the hub's job, in the next run.
+		expect(pd['jay@example.com']).toBeUndefined();
+		expect(jb['pia@example.com']).toBeUndefined();
+		// Max was in the hub already: lane 1 creates him in Jobber at once; lane 2 paired him with his Pipedrive twin.
+		expect(jb['max@example.com']).toMatchObject({ firstName: 'Max', lastName: 'Match' });
+		expect((await pdPersons()).filter((p) => emailOf(p) === 'max@example.com')).toHaveLength(1);
+	});
+
+	test('second run: what came in through the hub goes out to the other spoke; every record exists once per system', async () => {
+		await run();
+		const { hs, jb, pd } = await state();
+		expect(pd['jay@example.com']).toMatchObject({ first_name: 'Jay', last_name: 'Spoke', phones: [expect.objectContaining({ value: '+15035550177' })] });
+		expect(jb['pia@example.com']).toMatchObject({ firstName: 'Pia', lastName: 'Spoke', phones: [expect.objectContaining({ number: '+16145550161' })] });
+		const people = ['hana@example.com', 'jay@example.com', 'max@example.com', 'pia@example.com'];
+		expect(Object.keys(hs).sort()).toEqual(people);
+		expect(Object.keys(jb).sort()).toEqual(people);
+		expect(Object.keys(pd).sort()).toEqual([...people, 'dot@example.com'].sort());
+		expect((await hsContacts()).length).toBe(4);
+		expect((await jbClients()).length).toBe(4);
+		expect((await pdPersons()).length).toBe(5);
+
+		// One mapping ID per hub ⇄ spoke pair; every pair has the hub on one side. A spoke's record is connected to the
+		// other spoke's only through the same HubSpot contact.
+		const jPairs = await allPairs(J);
+		const pPairs = await allPairs(P);
+		expect(jPairs).toHaveLength(4);
+		expect(pPairs).toHaveLength(4);
+		for (const p of jPairs) expect([p.source.system, p.target.system]).toEqual(['hubspot', 'jobber']);
+		for (const p of pPairs) expect([p.source.system, p.target.system]).toEqual(['hubspot', 'pipedrive']);
+		const hsIdOf = (email: string) => String(hs[email].id);
+		for (const email of people) {
+			expect(jPairs.find((p) => p.source.id === hsIdOf(email))?.target.id).toBe(String(jb[email].id));
+			expect(pPairs.find((p) => p.source.id === hsIdOf(email))?.target.id).toBe(String(pd[email].id));
+		}
+		// The dirty person is parked in its lane with the field named, and went nowhere.
+		expect(hs['dot@example.com']).toBeUndefined();
+		const parked = await reviewItems(P);
+		expect(parked.map((i) => [i.system, i.recordId, i.code, i.errors[0]?.field, i.status])).toEqual([['pipedrive', String(pd['dot@example.com'].id), 'INVALID_FORMAT', 'phones[0].value', 'open']]);
+		expect(await reviewItems(J)).toEqual([]);
+	});
+
+	test('an edit in one spoke reaches the hub, then the other spoke; then nothing is written', async () => {
+		const before = await state();
+		await pdEdit({ phones: [{ value: '614-555-0999', primary: true }] }, before.pd['pia@example.com'].id);
+		await run();
+		let now = await state();
+		expect(now.hs['pia@example.com'].phone).toBe('+16145550999');
+		expect(now.jb['pia@example.com'].phones[0].number).toBe('+16145550161');
+		await run();
+		now = await state();
+		expect(now.jb['pia@example.com'].phones[0].number).toBe('+16145550999');
+		expect(now.pd['pia@example.com'].phones[0].value).toBe('614-555-0999');
+
+		const quiet = await run();
+		expect(writesOf(quiet)).toEqual([]);
+		expect([(await hsContacts()).length, (await jbClients()).length, (await pdPersons()).length]).toEqual([4, 4, 5]);
+		expect((await reviewItems(P)).map((i) => [i.code, i.status])).toEqual([['INVALID_FORMAT', 'open']]);
 	});
 });
