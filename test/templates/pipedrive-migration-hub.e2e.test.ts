@@ -287,6 +287,18 @@ describe('historical-migration', () => {
 		expect((await reviewItems(MAPPING)).map((i) => i.code).sort()).toEqual(['DUPLICATE_RECORD', 'DUPLICATE_RECORD', 'INVALID_FORMAT']);
 		expect(outputOf(again, 'Migration Summary')).toEqual([expect.objectContaining({ mode: 'migration', planned: expect.objectContaining({ create: 0, update: 0 }), written: expect.objectContaining({ created: 0, updated: 0 }) })]);
 	});
+
+	test('into an empty Jobber account (the usual first migration): every clean contact is created once, in batches', async () => {
+		await call('jobber', 'POST', '/_sandbox/reset');
+		await store.forgetMapping(MAPPING);
+		const first = await run();
+		expect(runsOf(first, 'Jobber: Batch Write')).toBe(2);
+		const jb = await jbClients();
+		expect(jb).toHaveLength(111);
+		expect(new Set(jb.map(emailOf)).size).toBe(111);
+		expect(await stats(MAPPING, store)).toMatchObject({ pairs: 111, openIntents: 0 });
+		expect(outputOf(first, 'Migration Summary')).toEqual([expect.objectContaining({ read: { hubspot: 114, jobber: 0 }, written: { created: 111, updated: 0, failed: 0, batches: 2 } })]);
+	});
 });
 
 describe('hub-and-spoke', () => {
