@@ -135,7 +135,8 @@ describe('pipedrive-jobber-clients', () => {
 });
 
 describe('historical-migration', () => {
-	const MAPPING = 'historical-migration-hubspot-jobber';
+	// The mapping ID of hubspot-jobber-clients.json too: the ongoing sync carries on from the migration's pairs.
+	const MAPPING = 'hubspot-jobber-clients';
 	let id: string;
 	let seeded: any[];
 	const jbMutations = async () => {
