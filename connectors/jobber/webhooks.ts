@@ -124,7 +124,8 @@ export type WebhookDecision =
 
 /**
  * Everything the trigger decides about one delivery, before any execution: signature (401), body (400), age
- * (stale events answered 200 so Jobber stops retrying, but not executed), topic filter (200, no execution) and
+ * (an event older than the replay window: 401, not executed — Jobber signs no timestamp, so age is the only
+ * bound on replaying a captured request), topic filter (200, no execution) and
  * repeats of an event already received (401, no execution: Jobber signs only the body, so a replayed request
  * and a redelivery look the same, and the first one was processed).
  */
@@ -154,7 +155,7 @@ export async function decideWebhook(input: {
 	if (!event) return { accept: false, status: 400, reason: 'malformed' };
 	if (input.topics && input.topics.length && !input.topics.includes(event.topic)) return { accept: false, status: 200, reason: 'topic', event };
 	const at = Date.parse(event.occurredAt);
-	if (input.maxAgeMs && !Number.isNaN(at) && (input.now ?? Date.now()) - at > input.maxAgeMs) return { accept: false, status: 200, reason: 'stale', event };
+	if (input.maxAgeMs && !Number.isNaN(at) && (input.now ?? Date.now()) - at > input.maxAgeMs) return { accept: false, status: 401, reason: 'stale', event };
 	if (!(await input.processed.markEventProcessed(input.scope, eventKey(event), Math.ceil((input.dedupeTtlMs ?? 24 * 3_600_000) / 1000)))) {
 		return { accept: false, status: 401, reason: 'duplicate', event };
 	}

@@ -103,7 +103,7 @@ export class JobberSyncTrigger implements INodeType {
 						type: 'number',
 						default: 1440,
 						typeOptions: { minValue: 0 },
-						description: 'Events that occurred longer ago are answered but not executed (0: no limit); repeats within it are recognised by topic, item and time',
+						description: 'Events that occurred longer ago are refused (401) and not executed (0: no limit); repeats within it are recognised by topic, item and time',
 					},
 				],
 			},

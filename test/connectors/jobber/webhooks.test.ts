@@ -1,6 +1,6 @@
 /**
  * Jobber webhook logic without n8n: the HMAC test vector of crm-apis.md §4.7, tampered bodies and wrong secrets
- * (401, nothing executed), replays and at-least-once repeats (200, nothing executed), stale events, legacy
+ * (401, nothing executed), replays and at-least-once repeats (401, nothing executed), stale events (401), legacy
  * `occuredAt`, and the sandbox's own signed deliveries.
  */
 import * as http from 'node:http';
@@ -55,8 +55,8 @@ describe('decideWebhook', () => {
 		expect(await decideWebhook({ ...input, rawBody: Buffer.from(later), signature: jobberSignature('test_client_secret', later) })).toMatchObject({ accept: true });
 	});
 
-	it('stale events (older than the replay window) and unselected topics are answered but not executed', async () => {
-		expect(await decideWebhook({ ...base(), maxAgeMs: 60_000 })).toMatchObject({ accept: false, status: 200, reason: 'stale' });
+	it('stale events (older than the replay window) are refused with 401; unselected topics answered 200; neither executed', async () => {
+		expect(await decideWebhook({ ...base(), maxAgeMs: 60_000 })).toMatchObject({ accept: false, status: 401, reason: 'stale' });
 		expect(await decideWebhook({ ...base(), topics: ['JOB_UPDATE'] })).toMatchObject({ accept: false, status: 200, reason: 'topic' });
 	});
 
