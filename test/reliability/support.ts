@@ -38,12 +38,20 @@ export async function restartN8n(previous: N8n): Promise<N8n> {
 	return { ...n8n, userFolder: previous.userFolder, port: previous.port };
 }
 
+/** Polls until `fn` answers; a poll that throws (n8n resetting a connection while it settles after a start) is retried. */
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 300): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
+	let lastError: unknown;
 	for (;;) {
-		const v = await fn();
+		let v: T | undefined | false;
+		try {
+			v = await fn();
+		} catch (err) {
+			lastError = err;
+			v = undefined;
+		}
 		if (v !== undefined && v !== false) return v as T;
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
 		await new Promise((r) => setTimeout(r, everyMs));
 	}
 }
@@ -130,10 +138,8 @@ export async function createTemplateCredentials(n8n: RunningN8n, sandbox: Sandbo
 	});
 	const alertSecret = 'reliability-alert-signing-secret-7c1d9e';
 	await n8n.rest('POST', '/credentials', { name: 'Sync Alert Webhook (FluxCascade)', type: 'fluxAlertWebhookApi', data: { url: `${sinkUrl}/alerts`, secret: alertSecret } });
-	// The header is `Authorization`: n8n stores every request header in the Webhook node's output except
-	// `authorization` and `cookie` (its sensitiveOutputFields), so a custom header such as X-Dashboard-Key ends
-	// up in the saved execution data (RELIABILITY.md, "Findings").
-	await n8n.rest('POST', '/credentials', { name: 'Dashboard Header Auth (FluxCascade)', type: 'httpHeaderAuth', data: { name: 'Authorization', value: `Bearer ${dashboardKey}` } });
+	// As templates/README.md suggests: a custom header name and a long random value.
+	await n8n.rest('POST', '/credentials', { name: 'Dashboard Header Auth (FluxCascade)', type: 'httpHeaderAuth', data: { name: 'X-Dashboard-Key', value: dashboardKey } });
 	return {
 		'HubSpot private app token': hs.privateAppToken,
 		'HubSpot client secret': hs.clientSecret,
