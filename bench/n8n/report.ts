@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { ROOT } from '../../scripts/n8n/runtime';
 import type { Ceiling } from './ceiling';
 import type { RunResult } from './measure';
 
@@ -14,8 +15,9 @@ export interface Machine {
 	n8n: string;
 	loadStart: number[];
 	loadEnd?: number[];
-	/** Other processes' CPU share while the bench ran (from /proc/stat and our own process tree), when readable. */
-	otherLoad?: string;
+	/** The commit the package was built from, and product files that differed from it (uncommitted work). */
+	commit: string;
+	uncommitted: string[];
 }
 
 export function machine(n8nVersion: string): Machine {
@@ -27,7 +29,18 @@ export function machine(n8nVersion: string): Machine {
 	} catch {
 		// os figure
 	}
-	return { nproc, cpu, ramGB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10, date: new Date().toISOString(), node: process.version, n8n: n8nVersion, loadStart: os.loadavg() };
+	const git = (args: string[]) => {
+		try {
+			return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trimEnd();
+		} catch {
+			return '';
+		}
+	};
+	const uncommitted = git(['status', '--porcelain', '--', 'nodes', 'connectors', 'sync', 'credentials', 'transforms', 'errors', 'templates'])
+		.split('\n')
+		.filter(Boolean)
+		.map((l) => l.slice(3));
+	return { nproc, cpu, ramGB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10, date: new Date().toISOString(), node: process.version, n8n: n8nVersion, loadStart: os.loadavg(), commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown', uncommitted };
 }
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '∞');

@@ -26,7 +26,7 @@ import { aimLines, aims, ceilingLines, machine, table } from './report';
 import { plan, probeJobberCosts, SANDBOX, SEED, type JobberCosts } from './scenarios';
 
 /** Default time scales: 1 where n8n's own processing would otherwise dominate, more where the limits make runs long. */
-const DEFAULT_SCALE: Record<string, number> = { s1: 5, b1: 5, s2: 1, b2: 1, s3: 1, s4: 5 };
+const DEFAULT_SCALE: Record<string, number> = { s1: 5, b1: 5, s2: 1, b2: 1, s3: 10, s4: 25 };
 const ORDER = ['s2', 'b2', 's1', 'b1', 's3', 's4'];
 
 interface Args {
@@ -147,6 +147,7 @@ function markdown(
 	lines.push(`Written by \`${command(args)}\` (bench/n8n/run.ts) on ${m.date.slice(0, 10)}; it took ${minutes.toFixed(0)} min. Raw figures: \`artifacts/bench-n8n.json\`.`);
 	lines.push('');
 	lines.push(`**Machine:** ${m.nproc} CPUs (\`nproc\`), ${m.cpu}, ${m.ramGB} GB RAM · n8n ${m.n8n} · Node ${m.node} · load average (1/5/15 min) ${load(m.loadStart)} at the start, ${load(m.loadEnd)} at the end.`);
+	lines.push(`**Code:** the package was packed from dist built at commit ${m.commit}${m.uncommitted.length ? ` plus uncommitted work in ${m.uncommitted.length} product file(s) (${m.uncommitted.slice(0, 8).join(', ')}${m.uncommitted.length > 8 ? ', …' : ''})` : ''}.`);
 	if (busy) lines.push(`**Other load:** the figures were taken while other work ran on this ${m.nproc}-CPU machine (see the load averages), so wall times are noisier and longer than on an idle machine.`);
 	if (args.note) lines.push(`**Note:** ${args.note}`);
 	lines.push('');
