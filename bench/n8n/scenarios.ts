@@ -46,15 +46,15 @@ export async function probeJobberCosts(): Promise<JobberCosts> {
 	const sb = await startSandbox({ vendors: ['jobber'] });
 	try {
 		const url = sb.url('jobber');
-		const info = await (await fetch(`${url}/_sandbox/info`)).json();
+		const info = (await (await fetch(`${url}/_sandbox/info`)).json()) as Json;
 		await fetch(`${url}/_sandbox/seed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ object: 'clients', count: 100, seed: 1, dirtyShare: 0 }) });
-		const gql = async (query: string, variables: Json = {}) => {
+		const gql = async (query: string, variables: Json = {}): Promise<Json> => {
 			const res = await fetch(`${url}/api/graphql`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json', authorization: `Bearer ${info.accessToken}`, 'X-JOBBER-GRAPHQL-VERSION': info.apiVersion },
 				body: JSON.stringify({ query, variables }),
 			});
-			const body = await res.json();
+			const body = (await res.json()) as Json;
 			if (body.errors?.length) throw new Error(`Jobber probe: ${body.errors[0].message}`);
 			return body;
 		};
