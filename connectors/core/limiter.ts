@@ -120,6 +120,14 @@ export interface ConcurrencySpec {
 }
 
 /**
+ * Mutual exclusion per key (for example a match value: two upserts of one email must not both find nothing and
+ * both create). `hold` takes every key or waits, runs `fn`, then lets them go.
+ */
+export interface KeyLocks {
+	hold<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T>;
+}
+
+/**
  * Where budgets shared by several processes live. `id` names the place (host, database, schema — never a
  * password); limiters are cached per id and key.
  */
@@ -128,6 +136,8 @@ export interface BudgetBackend {
 	window(key: string, spec: WindowSpec): RequestWindow;
 	bucket(key: string, spec: BucketSpec): PointsBudget;
 	concurrency(key: string, spec: ConcurrencySpec): ConcurrencyBudget;
+	/** Locks of one scope (a vendor credential), held across processes. */
+	locks(scope: string): KeyLocks;
 }
 
 // ---------------------------------------------------------------------------------------------- in-process
@@ -330,6 +340,34 @@ export class ConcurrencyLimiter implements ConcurrencyBudget {
 	}
 }
 
+/** Key locks of one process: a waiter per key, served in order. */
+export class LocalKeyLocks implements KeyLocks {
+	private readonly held = new Map<string, Promise<void>>();
+
+	async hold<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
+		// One order for everyone, so two holders of overlapping keys never wait for each other.
+		const sorted = [...new Set(keys)].sort();
+		const releases: Array<() => void> = [];
+		try {
+			for (const key of sorted) {
+				const before = this.held.get(key) ?? Promise.resolve();
+				let release!: () => void;
+				const mine = new Promise<void>((r) => (release = r));
+				const tail = before.then(() => mine);
+				this.held.set(key, tail);
+				releases.push(() => {
+					release();
+					if (this.held.get(key) === tail) this.held.delete(key);
+				});
+				await before;
+			}
+			return await fn();
+		} finally {
+			for (const release of releases) release();
+		}
+	}
+}
+
 // ---------------------------------------------------------------------------------------------- registry
 
 const registry = new Map<string, unknown>();
@@ -357,6 +395,12 @@ export function windowBudget(key: string, spec: WindowSpec, backend?: BudgetBack
 export function bucketBudget(key: string, spec: BucketSpec, backend?: BudgetBackend): PointsBudget {
 	if (backend) return sharedLimiter(`${backend.id}|bucket|${key}`, () => backend.bucket(key, spec));
 	return sharedLimiter(key, () => new CostBucket(spec.maximum, spec.restorePerSecond, spec.scale));
+}
+
+/** Locks per key of one scope (vendor + credential): this process's, or the backend's held across processes. */
+export function keyLocks(scope: string, backend?: BudgetBackend): KeyLocks {
+	if (backend) return sharedLimiter(`${backend.id}|locks|${scope}`, () => backend.locks(scope));
+	return sharedLimiter(`locks|${scope}`, () => new LocalKeyLocks());
 }
 
 /** The credential's cap on calls in flight: this process's, or the backend's shared by every process. */

@@ -13,14 +13,15 @@
  * through `onError`) and tries the database again a few seconds later: a sync is never stopped by its limiter.
  *
  * Tables (in the store's schema, default `fluxcascade`, created on first use): `flux_budget` (one row per budget:
- * pause, vendor's remaining count, bucket level), `flux_budget_grant` (window grants) and `flux_budget_lease`
- * (concurrency slots).
+ * pause, vendor's remaining count, bucket level), `flux_budget_grant` (window grants), `flux_budget_lease`
+ * (concurrency slots) and `flux_budget_lock` (key locks: an upsert's match value while it is found and written).
  */
 import { hostname } from 'node:os';
 import { Pool, type PoolConfig } from 'pg';
 import {
 	ConcurrencyLimiter,
 	CostBucket,
+	LocalKeyLocks,
 	Turnstile,
 	WindowLimiter,
 	effectiveLimit,
@@ -31,6 +32,7 @@ import {
 	type BudgetBackend,
 	type ConcurrencyBudget,
 	type ConcurrencySpec,
+	type KeyLocks,
 	type PointsBudget,
 	type RequestWindow,
 	type WindowSignal,
@@ -47,6 +49,8 @@ export interface PostgresBudgetConfig {
 	onError?: (error: Error, key: string) => void;
 	/** Real ms before a fallen-back limiter tries the database again (default 5,000). */
 	retryAfterMs?: number;
+	/** Real ms a key lock outlives a holder that stopped renewing it (died); default 30,000. */
+	lockLeaseMs?: number;
 }
 
 export const DEFAULT_BUDGET_SCHEMA = 'fluxcascade';
@@ -96,6 +100,7 @@ function setupSql(s: string): string[] {
 		`CREATE TABLE IF NOT EXISTS ${s}.flux_budget_grant (key text NOT NULL, at float8 NOT NULL)`,
 		`CREATE INDEX IF NOT EXISTS flux_budget_grant_key_at ON ${s}.flux_budget_grant (key, at)`,
 		`CREATE TABLE IF NOT EXISTS ${s}.flux_budget_lease (key text NOT NULL, holder text NOT NULL, expires_at float8 NOT NULL, PRIMARY KEY (key, holder))`,
+		`CREATE TABLE IF NOT EXISTS ${s}.flux_budget_lock (key text PRIMARY KEY, holder text NOT NULL, expires_at float8 NOT NULL)`,
 		// A rolling window: room → a grant stamped now; full → how long until the oldest grant leaves it.
 		`CREATE OR REPLACE FUNCTION ${s}.flux_budget_window(p_key text, p_limit integer, p_window_ms float8)
 		RETURNS TABLE (wait_ms float8, granted_at float8, counted integer) LANGUAGE plpgsql AS $fn$
@@ -291,6 +296,10 @@ export class PostgresBudgets implements BudgetBackend {
 
 	concurrency(key: string, spec: ConcurrencySpec): ConcurrencyBudget {
 		return new SharedConcurrency(this, key, spec);
+	}
+
+	locks(scope: string): KeyLocks {
+		return new SharedKeyLocks(this, scope, this.config.lockLeaseMs ?? DEFAULT_LEASE_MS);
 	}
 
 	/** Closes the pool (tests, shutdown). Limiters made from it fall back to their process's budget. */
@@ -540,6 +549,70 @@ class SharedConcurrency implements ConcurrencyBudget {
 			clearInterval(renew);
 			await this.backend.query('DELETE FROM {s}.flux_budget_lease WHERE key = $1 AND holder = $2', [this.key, holder]).catch(() => undefined);
 		}
+	}
+}
+
+/**
+ * Locks held across processes: all of a holder's keys are taken in one statement or none are (so two holders of
+ * overlapping keys never hold half each), renewed while held, and freed when released or when a holder that
+ * died stops renewing them.
+ */
+class SharedKeyLocks implements KeyLocks {
+	private readonly fallback: Fallback<LocalKeyLocks>;
+
+	constructor(
+		private readonly backend: PostgresBudgets,
+		private readonly scope: string,
+		private readonly leaseMs: number,
+	) {
+		this.fallback = new Fallback(backend, scope, () => new LocalKeyLocks());
+	}
+
+	async hold<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
+		if (keys.length === 0) return fn();
+		const names = [...new Set(keys)].sort().map((k) => `${this.scope}:${k}`);
+		const holder = `${HOLDER}:${++leaseCounter}`;
+		for (;;) {
+			const local = this.fallback.active;
+			if (local) return local.hold(keys, fn);
+			let taken: number;
+			try {
+				const [row] = await this.backend.query<{ n: number }>(
+					`WITH taken AS (
+						INSERT INTO {s}.flux_budget_lock AS l (key, holder, expires_at)
+						SELECT k, $2, extract(epoch FROM clock_timestamp()) * 1000 + $3 FROM unnest($1::text[]) WITH ORDINALITY AS w(k, o) ORDER BY o
+						ON CONFLICT (key) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+							WHERE l.expires_at <= extract(epoch FROM clock_timestamp()) * 1000 OR l.holder = EXCLUDED.holder
+						RETURNING l.key
+					) SELECT count(*)::integer AS n FROM taken`,
+					[names, holder, this.leaseMs],
+				);
+				taken = row.n;
+			} catch (err) {
+				// Two holders inserting overlapping keys can deadlock: PostgreSQL ends one statement, which tries again.
+				if ((err as { code?: string }).code === '40P01') taken = -1;
+				else return this.fallback.trip(err).hold(keys, fn);
+			}
+			if (taken === names.length) break;
+			if (taken > 0) await this.release(names, holder);
+			await sleep(LEASE_POLL_MS);
+		}
+		const renew = setInterval(() => {
+			this.backend
+				.query('UPDATE {s}.flux_budget_lock SET expires_at = extract(epoch FROM clock_timestamp()) * 1000 + $3 WHERE key = ANY($1::text[]) AND holder = $2', [names, holder, this.leaseMs])
+				.catch(() => undefined);
+		}, this.leaseMs / 3);
+		renew.unref?.();
+		try {
+			return await fn();
+		} finally {
+			clearInterval(renew);
+			await this.release(names, holder);
+		}
+	}
+
+	private release(names: string[], holder: string): Promise<unknown> {
+		return this.backend.query('DELETE FROM {s}.flux_budget_lock WHERE key = ANY($1::text[]) AND holder = $2', [names, holder]).catch(() => undefined);
 	}
 }
 

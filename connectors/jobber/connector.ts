@@ -10,6 +10,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { classifiedError, type ClassifiedError } from '../../errors/taxonomy';
 import { ConnectorError } from '../core/errors';
+import { keyLocks, type KeyLocks } from '../core/limiter';
 import type { ChangesOptions, ChangesPage, FieldInfo, ObjectInfo, RecordEnvelope } from '../core/types';
 import { classifyGraphqlError, classifyUserError, variableOf, type GraphqlError, type UserError } from './errors';
 import {
@@ -184,10 +185,17 @@ function normName(v: unknown): string {
 export class JobberConnector {
 	readonly transport: JobberTransport;
 	private readonly limiterKey: string;
+	/**
+	 * Match values being found and written: Jobber has no native upsert, so two executions upserting one email at
+	 * once (n8n queue mode: two workers) would both find nothing and both create it. Per process, or across
+	 * processes with `budgets`.
+	 */
+	private readonly matchLocks: KeyLocks;
 
 	constructor(private readonly options: JobberConnectorOptions) {
 		this.transport = new JobberTransport(options);
 		this.limiterKey = options.limiterKey ?? 'default';
+		this.matchLocks = keyLocks(`jobber:match:${this.limiterKey}`, options.budgets);
 	}
 
 	get stats() {
@@ -571,7 +579,9 @@ export class JobberConnector {
 					round.push(p);
 				}
 			}
-			await this.writeRound(spec, items, round, options, build, matchKey, warnings, results, fail);
+			// The round's match values stay locked from the find to the write, so no other upsert creates them meanwhile.
+			const locked = round.filter((p) => p.matchValue !== undefined).map((p) => `${object}:${matchKey}:${p.matchValue!.toLowerCase()}`);
+			await this.matchLocks.hold(locked, () => this.writeRound(spec, items, round, options, build, matchKey, warnings, results, fail));
 			remaining = later;
 		}
 		return results.map((r, i) => {

@@ -22,6 +22,7 @@ export class PipedriveSync implements INodeType {
 		credentials: [
 			{ name: 'fluxPipedriveApi', required: true, displayOptions: { show: { authentication: ['apiToken'] } } },
 			{ name: 'fluxPipedriveOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+			{ name: 'fluxSyncStoreApi', required: true, displayOptions: { show: { rateLimits: ['syncStore'] } } },
 		],
 		properties,
 	};

@@ -23,7 +23,7 @@ export class SalesforceSync implements INodeType {
 		outputs: ['main', 'main'],
 		outputNames: ['Records', 'Failed'],
 		usableAsTool: true,
-		credentials: [{ name: 'fluxSalesforceOAuth2Api', required: true }],
+		credentials: [{ name: 'fluxSalesforceOAuth2Api', required: true }, { name: 'fluxSyncStoreApi', required: true, displayOptions: { show: { rateLimits: ['syncStore'] } } }],
 		properties,
 	};
 

@@ -3,7 +3,7 @@
  * window with that margin, and the points bucket that reserves a call's requested cost and gets back what the
  * vendor did not charge.
  */
-import { CostBucket, latencyMarginMs, WindowLimiter, windowBudget, bucketBudget, type PointsBudget } from '../../connectors/core/limiter';
+import { CostBucket, LocalKeyLocks, latencyMarginMs, WindowLimiter, windowBudget, bucketBudget, type PointsBudget } from '../../connectors/core/limiter';
 
 const pending = async (p: Promise<unknown>, ms: number): Promise<boolean> => {
 	let done = false;
@@ -108,5 +108,29 @@ describe('points bucket', () => {
 		const a: PointsBudget = bucketBudget(`bucket-test-${process.pid}`, { maximum: 10, restorePerSecond: 1 });
 		expect(bucketBudget(`bucket-test-${process.pid}`, { maximum: 99, restorePerSecond: 9 })).toBe(a);
 		expect(a.maximum).toBe(10);
+	});
+});
+
+describe('key locks', () => {
+	it('holders of overlapping keys run one after the other, in the order they asked; disjoint keys run together', async () => {
+		const locks = new LocalKeyLocks();
+		const log: string[] = [];
+		const job = (name: string, keys: string[], ms: number) =>
+			locks.hold(keys, async () => {
+				log.push(`${name}+`);
+				await new Promise((r) => setTimeout(r, ms));
+				log.push(`${name}-`);
+			});
+		await Promise.all([job('a', ['x@example.com', 'y@example.com'], 60), job('b', ['y@example.com', 'x@example.com'], 10), job('c', ['z@example.com'], 10)]);
+		expect(log.indexOf('b+')).toBeGreaterThan(log.indexOf('a-'));
+		expect(log.indexOf('c-')).toBeLessThan(log.indexOf('a-'));
+	});
+
+	it('a holder that throws lets go of its keys', async () => {
+		const locks = new LocalKeyLocks();
+		await expect(locks.hold(['k'], async () => Promise.reject(new Error('vendor down')))).rejects.toThrow('vendor down');
+		const t0 = Date.now();
+		await locks.hold(['k'], async () => undefined);
+		expect(Date.now() - t0).toBeLessThan(50);
 	});
 });

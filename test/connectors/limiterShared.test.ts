@@ -11,6 +11,7 @@ import { windowBudget, bucketBudget, type WindowSpec } from '../../connectors/co
 import { closeAllBudgets, postgresBudgets, PostgresBudgets } from '../../connectors/core/postgresBudget';
 import { POSTGRES_URL, describeWith, postgresAvailableSync } from '../support/services';
 import { startSandbox, type Sandbox } from './hubspot/helpers';
+import { startHarness as startJobber, type Harness as JobberHarness } from './jobber/helpers';
 
 jest.setTimeout(120_000);
 
@@ -254,6 +255,36 @@ describeWith(postgresAvailableSync())('rate-limit budgets shared through Postgre
 		}
 	});
 
+	it('key locks: two connections never hold one key at once; a holder that dies loses its keys when its lease runs out', async () => {
+		const scope = key('locks');
+		const one = new PostgresBudgets({ connectionString: POSTGRES_URL, schema: SCHEMA });
+		const two = new PostgresBudgets({ connectionString: POSTGRES_URL, schema: SCHEMA });
+		try {
+			const inside: string[] = [];
+			let overlap = false;
+			const job = (b: PostgresBudgets, name: string, keys: string[]) =>
+				b.locks(scope).hold(keys, async () => {
+					if (inside.some((n) => n !== name)) overlap = true;
+					inside.push(name);
+					await new Promise((r) => setTimeout(r, 50));
+					inside.splice(inside.indexOf(name), 1);
+				});
+			await Promise.all(Array.from({ length: 6 }, (_, i) => job(i % 2 ? one : two, `job${i}`, i % 3 ? ['a@example.com', 'b@example.com'] : ['b@example.com', 'c@example.com'])));
+			expect(overlap).toBe(false);
+		} finally {
+			await one.close();
+			await two.close();
+		}
+		const holder = child({ mode: 'holdKeys', key: scope, shared: true, keys: ['d@example.com'], leaseMs: 1000 });
+		await holder.next('holding');
+		holder.proc.kill('SIGKILL');
+		await holder.exited;
+		const killed = Date.now();
+		const waiting = postgresBudgets({ connectionString: POSTGRES_URL, schema: SCHEMA }).locks(scope).hold(['d@example.com'], async () => Date.now());
+		// The dead holder's lease (1 s, renewed every third of it) runs out: the key is free again.
+		expect((await waiting) - killed).toBeLessThan(1500);
+	});
+
 	it('in-process limiters and shared ones are kept apart per backend', () => {
 		const backend = postgresBudgets({ connectionString: POSTGRES_URL, schema: SCHEMA });
 		expect(postgresBudgets({ connectionString: POSTGRES_URL, schema: SCHEMA })).toBe(backend);
@@ -264,6 +295,33 @@ describeWith(postgresAvailableSync())('rate-limit budgets shared through Postgre
 		expect(shared).not.toBe(local);
 		expect(windowBudget(k, { limit: 1, windowMs: 1000 }, backend)).toBe(shared);
 		expect(bucketBudget(k, { maximum: 1, restorePerSecond: 1 }, backend)).not.toBe(shared);
+	});
+
+	describe('two workers upserting the same new Jobber clients at once (Jobber has no native upsert)', () => {
+		let h: JobberHarness;
+		beforeAll(async () => {
+			h = await startJobber();
+		});
+		afterAll(() => h?.stop());
+
+		const upsertTwice = async (connectors: [ReturnType<JobberHarness['connector']>, ReturnType<JobberHarness['connector']>], prefix: string) => {
+			const items = Array.from({ length: 10 }, (_, i) => ({ op: 'upsert' as const, fields: { firstName: `Twin${i}`, lastName: prefix, emails: [{ address: `${prefix}.${i}@example.com` }] } }));
+			const results = await Promise.all(connectors.map((c) => c.write('clients', items)));
+			const clients = ((await h.admin('GET', '/_sandbox/records/clients')) as Array<{ lastName?: string }>).filter((c) => c.lastName === prefix);
+			return { ok: results.flat().filter((r) => r.ok).length, clients: clients.length };
+		};
+
+		it('with the match values locked through the sync store: each client once', async () => {
+			const backend = postgresBudgets({ connectionString: POSTGRES_URL, schema: SCHEMA });
+			const credential = key('jobber');
+			const r = await upsertTwice([h.connector({ limiterKey: credential, budgets: backend }), h.connector({ limiterKey: credential, budgets: backend })], 'locked');
+			expect(r).toEqual({ ok: 20, clients: 10 });
+		});
+
+		it('without a lock shared by both (two processes, each with its own): duplicates', async () => {
+			const r = await upsertTwice([h.connector(), h.connector()], 'unlocked');
+			expect(r.clients).toBeGreaterThan(10);
+		});
 	});
 
 	describe('two processes, one HubSpot credential, against the sandbox’s real 10-second limit', () => {

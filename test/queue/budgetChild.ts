@@ -5,11 +5,12 @@
  */
 import { fetchClient } from '../../connectors/core/http';
 import { windowBudget, type BudgetBackend, type WindowSpec } from '../../connectors/core/limiter';
-import { postgresBudgets } from '../../connectors/core/postgresBudget';
+import { PostgresBudgets, postgresBudgets } from '../../connectors/core/postgresBudget';
 import { HubSpotConnector } from '../../connectors/hubspot';
 
 interface Args {
-	mode: 'window' | 'lease' | 'lockRow' | 'hubspot';
+	mode: 'window' | 'lease' | 'lockRow' | 'hubspot' | 'holdKeys';
+	keys?: string[];
 	url: string;
 	schema: string;
 	key: string;
@@ -50,6 +51,13 @@ async function main(): Promise<void> {
 		// Takes a concurrency slot and holds it until killed.
 		const slots = backend!.concurrency(args.key, { limit: 1, leaseMs: args.leaseMs });
 		await slots.run(async () => {
+			print({ event: 'holding', at: Date.now() });
+			await new Promise(() => undefined);
+		});
+	} else if (args.mode === 'holdKeys') {
+		// Holds key locks until killed (a worker dying in the middle of an upsert).
+		const locks = new PostgresBudgets({ connectionString: args.url, schema: args.schema, lockLeaseMs: args.leaseMs }).locks(args.key);
+		await locks.hold(args.keys ?? [], async () => {
 			print({ event: 'holding', at: Date.now() });
 			await new Promise(() => undefined);
 		});

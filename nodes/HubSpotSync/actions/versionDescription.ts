@@ -2,6 +2,7 @@
 import type { INodeTypeDescription } from 'n8n-workflow';
 import * as association from './association';
 import * as record from './record';
+import { rateLimitProperty } from '../../shared/rateLimits';
 
 export const versionDescription: INodeTypeDescription = {
 	displayName: 'HubSpot Sync',
@@ -20,6 +21,7 @@ export const versionDescription: INodeTypeDescription = {
 	credentials: [
 		{ name: 'fluxHubSpotApi', required: true, displayOptions: { show: { authentication: ['accessToken'] } } },
 		{ name: 'fluxHubSpotOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+		{ name: 'fluxSyncStoreApi', required: true, displayOptions: { show: { rateLimits: ['syncStore'] } } },
 	],
 	properties: [
 		{
@@ -47,5 +49,6 @@ export const versionDescription: INodeTypeDescription = {
 		},
 		...record.description,
 		...association.description,
+		rateLimitProperty,
 	],
 };

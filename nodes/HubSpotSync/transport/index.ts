@@ -6,6 +6,7 @@
 import type { IExecuteFunctions, IHookFunctions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { HubSpotConnector } from '../../../connectors/hubspot';
 import { n8nHttpClient } from '../../shared/n8nHttp';
+import { rateLimitBudgets } from '../../shared/rateLimits';
 
 export type Authentication = 'accessToken' | 'oAuth2';
 
@@ -33,6 +34,7 @@ export async function hubspotConnector(ctx: Context, authentication?: Authentica
 	return new HubSpotConnector({
 		http: n8nHttpClient(ctx, credentialType, baseUrl),
 		limiterKey: `${credentialType}:${credentialId}`,
+		budgets: await rateLimitBudgets(ctx),
 		objectsPath: version === 'v3' ? '/crm/v3/objects' : `/crm/objects/${version}`,
 	});
 }

@@ -7,6 +7,7 @@ import * as job from './job';
 import * as property from './property';
 import * as quote from './quote';
 import * as request from './request';
+import { rateLimitProperty } from '../../shared/rateLimits';
 
 export const versionDescription: INodeTypeDescription = {
 	displayName: 'Jobber Sync',
@@ -22,7 +23,7 @@ export const versionDescription: INodeTypeDescription = {
 	outputs: ['main', 'main'],
 	outputNames: ['Success', 'Failed'],
 	usableAsTool: true,
-	credentials: [{ name: 'fluxJobberOAuth2Api', required: true }],
+	credentials: [{ name: 'fluxJobberOAuth2Api', required: true }, { name: 'fluxSyncStoreApi', required: true, displayOptions: { show: { rateLimits: ['syncStore'] } } }],
 	properties: [
 		{
 			displayName: 'Resource',
@@ -47,5 +48,6 @@ export const versionDescription: INodeTypeDescription = {
 		...job.description,
 		...invoice.description,
 		...graphql.description,
+		rateLimitProperty,
 	],
 };

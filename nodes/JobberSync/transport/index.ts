@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, IHookFunctions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { JobberConnector, JOBBER_DEFAULT_VERSION } from '../../../connectors/jobber';
 import { n8nHttpClient } from '../../shared/n8nHttp';
+import { rateLimitBudgets } from '../../shared/rateLimits';
 
 export const CREDENTIAL = 'fluxJobberOAuth2Api';
 
@@ -16,6 +17,7 @@ export async function jobberConnector(ctx: Context): Promise<JobberConnector> {
 		apiVersion: String(credentials.apiVersion || JOBBER_DEFAULT_VERSION),
 		// Identity, never the secret: Jobber's budgets are per app and account, one credential is one of those.
 		limiterKey: `${baseUrl}|${String(credentials.clientId ?? '')}|${credentialId}`,
+		budgets: await rateLimitBudgets(ctx),
 		onWarning: (warning) => ctx.logger.warn(`Jobber API version warning: ${warning}`),
 	});
 }

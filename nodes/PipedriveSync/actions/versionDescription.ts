@@ -8,6 +8,7 @@ import * as getChanges from './getChanges.operation';
 import * as getMany from './getMany.operation';
 import * as update from './update.operation';
 import * as upsert from './upsert.operation';
+import { rateLimitProperty } from '../../shared/rateLimits';
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -62,4 +63,5 @@ export const properties: INodeProperties[] = [
 	...upsert.description,
 	...del.description,
 	...batchWrite.description,
+	rateLimitProperty,
 ];

@@ -1,6 +1,7 @@
 import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHookFunctions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { PipedriveConnector } from '../../../connectors/pipedrive';
 import { n8nHttpClient } from '../../shared/n8nHttp';
+import { rateLimitBudgets } from '../../shared/rateLimits';
 
 export type PipedriveContext = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 
@@ -47,6 +48,7 @@ export async function connectorFor(ctx: PipedriveContext, options: { dailyReserv
 	return new PipedriveConnector({
 		http: n8nHttpClient(ctx, type, baseUrl),
 		key: `${type}:${credentialId}:${baseUrl}`,
+		budgets: await rateLimitBudgets(ctx),
 		authKind: type === OAUTH_CREDENTIAL ? 'oauth' : 'api_token',
 		dailyReserve: options.dailyReserve,
 		defaultCountry: options.defaultCountry,

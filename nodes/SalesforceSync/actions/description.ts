@@ -2,6 +2,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { description as recordFields } from './record';
 import { RESOURCES } from './resources';
+import { rateLimitProperty } from '../../shared/rateLimits';
 
 function operationList(resource: (typeof RESOURCES)[number]): INodeProperties {
 	const { singular: one, plural: many } = resource;
@@ -53,4 +54,5 @@ export const properties: INodeProperties[] = [
 	},
 	...RESOURCES.map(operationList),
 	...recordFields,
+	rateLimitProperty,
 ];

@@ -12,6 +12,7 @@ import {
 } from 'n8n-workflow';
 import { SalesforceConnector } from '../../../connectors/salesforce';
 import { n8nHttpClient } from '../../shared/n8nHttp';
+import { rateLimitBudgets } from '../../shared/rateLimits';
 
 export const CREDENTIAL_TYPE = 'fluxSalesforceOAuth2Api';
 
@@ -51,6 +52,7 @@ export async function salesforceConnector(ctx: Context): Promise<SalesforceConne
 		apiVersion: settings.apiVersion,
 		apiReserve: settings.apiReserve,
 		credentialKey: `${credentialId ?? 'unsaved'}@${settings.instanceUrl}`,
+		budgets: await rateLimitBudgets(ctx),
 		// Salesforce sessions have no expires_in: n8n learns of expiry from a 401 and refreshes then. Should a
 		// 401 still come back (a refresh n8n could not do), one explicit refresh is asked for here.
 		onAuthFailure: async () => {
