@@ -75,6 +75,8 @@ export interface RunResult {
 	/** Salesforce's throttle is 403 REQUEST_LIMIT_EXCEEDED. */
 	status403Limit: number;
 	jobber?: CostTotals;
+	/** HTTP 429 answers by vendor and route. */
+	throttledRoutes: Record<string, number>;
 	/** Sandbox counters per vendor and route. */
 	byRoute: Partial<Record<VendorName, Record<string, number>>>;
 	/**
@@ -141,12 +143,17 @@ export async function measure(prepared: string, workDir: string, spec: RunSpec):
 
 		const calls: Partial<Record<VendorName, number>> = {};
 		const byRoute: Partial<Record<VendorName, Record<string, number>>> = {};
+		const throttled: Record<string, number> = {};
 		let status429 = 0;
 		let status403Limit = 0;
 		for (const v of spec.vendors) {
 			const c = await stack.counters(v);
 			calls[v] = c.total;
 			byRoute[v] = c.byRoute;
+			if (c.byStatus['429']) {
+				const refused = await stack.admin<Array<{ route: string }>>(v, 'GET', '/_sandbox/requests?status=429');
+				for (const e of refused) throttled[`${v} ${e.route}`] = (throttled[`${v} ${e.route}`] ?? 0) + 1;
+			}
 			status429 += c.byStatus['429'] ?? 0;
 			if (v === 'salesforce') status403Limit += c.byStatus['403'] ?? 0;
 		}
@@ -189,6 +196,7 @@ export async function measure(prepared: string, workDir: string, spec: RunSpec):
 			status403Limit,
 			jobber: jobberTotals,
 			byRoute,
+			throttledRoutes: throttled,
 			pacing,
 			outcome,
 			failed: Math.max(0, outcome.expected - outcome.arrived),

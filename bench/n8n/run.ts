@@ -6,15 +6,17 @@
  *   bash scripts/with-node24.sh npx tsx bench/n8n/run.ts [options]
  *     --records N        records for scenarios 1–3 and the baselines (default 10,000)
  *     --large N          records for scenario 4, the memory run (default 100,000)
- *     --quick            skip scenario 4
- *     --only s2,b2       run only these (s1 s2 s3 s4 scenarios, b1 b2 baselines)
+ *     --quick            skip the 100,000-record runs (s4, s4p)
+ *     --only s2,b2       run only these (s1 s1p s2 s3 s4 s4p scenarios, b1 b2 baselines)
  *     --time-scale 5     vendor time per real time for every run, or per run: s1=5,b1=5,s2=1
  *     --out FILE         where to write the report (default BENCHMARKS.md); --no-write prints only
  *     --note "…"         a line added to the report (e.g. what else ran on the machine)
  *
- * Scenarios: s1 HubSpot → Jobber backfill (template hubspot-jobber-clients.json), s2 HubSpot → Salesforce
- * (salesforce-hubspot-contacts.json), s3 an incremental Pipedrive ⇄ Jobber round (pipedrive-jobber-clients.json),
- * s4 = s1 at the large size; b1, b2 = s1, s2 built without this package (bench/n8n/baseline/).
+ * Scenarios: s1 HubSpot → Jobber backfill with the one-off migration template (historical-migration.json), s1p
+ * the same through the ongoing sync's poll trigger from the beginning (hubspot-jobber-clients.json), s2 HubSpot →
+ * Salesforce (salesforce-hubspot-contacts.json), s3 an incremental Pipedrive ⇄ Jobber round
+ * (pipedrive-jobber-clients.json), s4 / s4p = s1 / s1p at the large size; b1, b2 = s1, s2 built without this package
+ * (bench/n8n/baseline/).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -26,8 +28,9 @@ import { aimLines, aims, ceilingLines, machine, table } from './report';
 import { plan, probeJobberCosts, SANDBOX, SEED, type JobberCosts } from './scenarios';
 
 /** Default time scales: 1 where n8n's own processing would otherwise dominate, more where the limits make runs long. */
-const DEFAULT_SCALE: Record<string, number> = { s1: 5, b1: 5, s2: 1, b2: 1, s3: 10, s4: 25 };
-const ORDER = ['s2', 'b2', 's1', 'b1', 's3', 's4'];
+const DEFAULT_SCALE: Record<string, number> = { s1: 5, b1: 5, s1p: 5, s2: 1, b2: 1, s3: 10, s4: 25, s4p: 25 };
+const ORDER = ['s2', 'b2', 's1', 'b1', 's1p', 's3', 's4', 's4p'];
+const LARGE = new Set(['s4', 's4p']);
 
 interface Args {
 	records: number;
@@ -86,7 +89,7 @@ function command(args: Args): string {
 
 async function main(): Promise<void> {
 	const args = parseArgs(process.argv.slice(2));
-	const ids = ORDER.filter((id) => (args.only ? args.only.includes(id) : !(args.quick && id === 's4')));
+	const ids = ORDER.filter((id) => (args.only ? args.only.includes(id) : !(args.quick && LARGE.has(id))));
 	const m = machine(N8N_VERSION);
 	const started = Date.now();
 	let costs: JobberCosts | undefined;
@@ -170,6 +173,7 @@ function markdown(
 		lines.push(`- Execution ${r.execution.status}${r.execution.error ? `: ${r.execution.error}` : ''}; ${r.records.toLocaleString('en')} records, ${r.outcome.arrived.toLocaleString('en')} found in the target, ${r.failed.toLocaleString('en')} missing, ${r.outcome.duplicates} duplicated.`);
 		lines.push(`- Wall ${r.wallS.toFixed(1)} s real × ${r.timeScale} = ${r.vendorS.toFixed(1)} s of vendor time; API calls ${Object.entries(r.calls).map(([v, n]) => `${v} ${n}`).join(', ')}${r.jobber ? `; Jobber ${r.jobber.points.toLocaleString('en')} points in ${r.jobber.requests} documents, ${r.jobber.throttled} THROTTLED answers` : ''}.`);
 		if (r.jobber && Object.keys(r.jobber.byField).length) lines.push(`- Jobber points by document (first root field): ${Object.entries(r.jobber.byField).sort((a, b) => b[1].points - a[1].points).map(([f, x]) => `${f} ${x.points.toLocaleString('en')} in ${x.documents}`).join(', ')}.`);
+		if (Object.keys(r.throttledRoutes).length) lines.push(`- HTTP 429 answers by route: ${Object.entries(r.throttledRoutes).map(([k, n]) => `${k} ${n}`).join(', ')} (each waited out and retried by the connector; see Failed for what was lost).`);
 		if (r.parked && Object.keys(r.parked).length) lines.push(`- Parked in the review queue: ${Object.entries(r.parked).map(([c, n]) => `${c} ${n}`).join(', ')}.`);
 		lines.push(`- n8n main process RSS: ${r.idleRssMB.toFixed(0)} MB before the run, peak ${r.peakRssMB.toFixed(0)} MB during it.`);
 		if (r.nodeTimes.length) lines.push(`- Time per node (n8n's executionTime, real s): ${r.nodeTimes.filter((t) => t.ms >= 50).map((t) => `${t.node} ${(t.ms / 1000).toFixed(1)}${t.runs > 1 ? ` (${t.runs} runs)` : ''}`).join(', ')}.`);

@@ -185,10 +185,20 @@ function baselineAdapter(timeScale: number) {
 	};
 }
 
+/** The migration template for real: its Migration Settings node's Dry Run switch off (the template's step 3). */
+function migrationForReal(wf: Json): Json {
+	const settings = (wf.nodes as Json[]).find((n) => n.name === 'Migration Settings');
+	const dryRun = (settings?.parameters?.assignments?.assignments as Json[] | undefined)?.find((a) => a.name === 'dryRun');
+	if (!dryRun) throw new Error('historical-migration.json: no Migration Settings → dryRun to switch off');
+	dryRun.value = false;
+	return wf;
+}
+
 /** The template's poll trigger: the scheduled safety net, and the way to a backfill (Start From: The Beginning). */
 const HUBSPOT_JOBBER_POLL = 'Every 15 Minutes: Changed Contacts';
 
 const TEMPLATE_FILES = {
+	migration: 'historical-migration.json',
 	hubspotJobber: 'hubspot-jobber-clients.json',
 	salesforceHubspot: 'salesforce-hubspot-contacts.json',
 	pipedriveJobber: 'pipedrive-jobber-clients.json',
@@ -196,46 +206,56 @@ const TEMPLATE_FILES = {
 
 export function plan(ids: string[], o: ScenarioOptions): Planned[] {
 	const out: Planned[] = [];
-	const hubspotJobber = readWorkflow(path.join(TEMPLATES, TEMPLATE_FILES.hubspotJobber));
 	const sfHubspot = readWorkflow(path.join(TEMPLATES, TEMPLATE_FILES.salesforceHubspot));
 	const pdJobber = readWorkflow(path.join(TEMPLATES, TEMPLATE_FILES.pipedriveJobber));
 
-	const backfill = (id: string, n: number, wf: Json, baseline: boolean, title: string): Planned => ({
-		spec: {
-			id,
-			title,
-			implementation: baseline ? 'baseline bench/n8n/baseline/hubspot-jobber-clients.json' : `template ${TEMPLATE_FILES.hubspotJobber}`,
-			workflow: wf,
-			baseline,
-			vendors: ['hubspot', 'jobber'],
-			records: n,
-			timeScale: o.timeScale(id),
-			sandbox: { hubspot: SANDBOX.hubspot, jobber: SANDBOX.jobber },
-			adapt: baseline ? baselineAdapter(o.timeScale(id)) : undefined,
-			trigger: baseline
-				? undefined
-				: {
-						kind: 'poll',
-						triggerName: HUBSPOT_JOBBER_POLL,
-						// What a user sets for a backfill; Max Records per Poll stays the template's (default 10,000).
-						parameters: { startFrom: 'beginning' },
-						maxRounds: Math.ceil(n / 1000) + 2,
-						done: async (stack) => (await stack.admin('jobber', 'GET', '/_sandbox/jobber/memory')).clients >= n,
-					},
-			seed: (stack) => seedHubspotContacts(stack, n),
-			verify: verifyJobberClients,
-			ceiling: async (l) => backfillJobberCeiling(n, l, await o.jobberCosts()),
-		},
-	});
+	/**
+	 * HubSpot → Jobber backfill of n contacts into an empty Jobber, three ways: the historical-migration template (the
+	 * product's one-off move: Migration Settings → Dry Run false, as its note says, started by its trigger), the
+	 * ongoing-sync template's poll trigger set to Start From: The Beginning (polled back to back, Max Records per
+	 * Poll as shipped), and the no-package baseline.
+	 */
+	const backfill = (id: string, n: number, variant: 'migration' | 'poll' | 'baseline', title: string): Planned => {
+		const file = variant === 'migration' ? TEMPLATE_FILES.migration : variant === 'poll' ? TEMPLATE_FILES.hubspotJobber : undefined;
+		const wf = file ? readWorkflow(path.join(TEMPLATES, file)) : readWorkflow(path.join(BASELINES, 'hubspot-jobber-clients.json'));
+		if (!wf) return { id, title, missing: `templates/${file} has not landed` };
+		return {
+			spec: {
+				id,
+				title,
+				implementation: file ? `template ${file}${variant === 'poll' ? ' (poll trigger from the beginning)' : ''}` : 'baseline bench/n8n/baseline/hubspot-jobber-clients.json',
+				workflow: wf,
+				baseline: variant === 'baseline',
+				vendors: ['hubspot', 'jobber'],
+				records: n,
+				timeScale: o.timeScale(id),
+				sandbox: { hubspot: SANDBOX.hubspot, jobber: SANDBOX.jobber },
+				adapt: variant === 'baseline' ? baselineAdapter(o.timeScale(id)) : variant === 'migration' ? migrationForReal : undefined,
+				trigger:
+					variant === 'poll'
+						? {
+								kind: 'poll',
+								triggerName: HUBSPOT_JOBBER_POLL,
+								// What a user sets for a backfill; Max Records per Poll stays the template's (default 10,000).
+								parameters: { startFrom: 'beginning' },
+								maxRounds: Math.ceil(n / 1000) + 2,
+								done: async (stack) => (await stack.admin('jobber', 'GET', '/_sandbox/jobber/memory')).clients >= n,
+							}
+						: undefined,
+				seed: (stack) => seedHubspotContacts(stack, n),
+				verify: verifyJobberClients,
+				ceiling: async (l) => backfillJobberCeiling(n, l, await o.jobberCosts()),
+			},
+		};
+	};
 
 	for (const id of ids) {
 		if (id === 's1' || id === 's4') {
-			const n = id === 's1' ? o.records : o.large;
-			const title = `HubSpot → Jobber initial backfill${id === 's4' ? ' (memory)' : ''}`;
-			if (!hubspotJobber) out.push({ id, title, missing: `templates/${TEMPLATE_FILES.hubspotJobber} has not landed` });
-			else out.push(backfill(id, n, hubspotJobber, false, title));
+			out.push(backfill(id, id === 's1' ? o.records : o.large, 'migration', `HubSpot → Jobber initial backfill${id === 's4' ? ' (memory)' : ''}`));
+		} else if (id === 's1p' || id === 's4p') {
+			out.push(backfill(id, id === 's1p' ? o.records : o.large, 'poll', `HubSpot → Jobber initial backfill${id === 's4p' ? ' (memory)' : ''}`));
 		} else if (id === 'b1') {
-			out.push(backfill(id, o.records, readWorkflow(path.join(BASELINES, 'hubspot-jobber-clients.json'))!, true, 'HubSpot → Jobber initial backfill'));
+			out.push(backfill(id, o.records, 'baseline', 'HubSpot → Jobber initial backfill'));
 		} else if (id === 's2' || id === 'b2') {
 			const baseline = id === 'b2';
 			const title = 'HubSpot → Salesforce contacts, upsert by email';
