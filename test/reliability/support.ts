@@ -75,9 +75,24 @@ export interface Execution {
 	stoppedAt: string | null;
 }
 
+/**
+ * A REST read, sent again when the connection dropped before an answer (undici reusing a keep-alive socket that
+ * n8n closed a moment earlier answers "other side closed" / ECONNRESET now and then). Reads only: safe to repeat.
+ */
+async function restRead<T = any>(n8n: RunningN8n, route: string): Promise<T> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await n8n.rest<T>('GET', route);
+		} catch (err) {
+			if (attempt >= 4 || !/fetch failed|other side closed|ECONNRESET|socket/i.test(`${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? '')}`)) throw err;
+			await new Promise((r) => setTimeout(r, 200 * attempt));
+		}
+	}
+}
+
 export async function executions(n8n: RunningN8n, workflowId?: string): Promise<Execution[]> {
 	const filter = workflowId ? `?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}&limit=200` : '?limit=200';
-	const list = await n8n.rest('GET', `/executions${filter}`);
+	const list = await restRead(n8n, `/executions${filter}`);
 	return (list.data.results ?? list.data) as Execution[];
 }
 
@@ -97,7 +112,7 @@ export interface RunData {
 }
 
 export async function readExecution(n8n: RunningN8n, id: string): Promise<RunData> {
-	const detail = (await n8n.rest('GET', `/executions/${id}`)).data;
+	const detail = (await restRead(n8n, `/executions/${id}`)).data;
 	const data = detail.data ? flatted().parse(detail.data) : { resultData: { runData: {} } };
 	return { id: String(id), status: detail.status, raw: JSON.stringify(detail), runData: data.resultData?.runData ?? {}, error: data.resultData?.error, lastNodeExecuted: data.resultData?.lastNodeExecuted };
 }
@@ -206,9 +221,18 @@ export async function scanSources(n8n: RunningN8n & { userFolder: string }, extr
 	return [...sources, ...extra];
 }
 
-/** Where any of the secret values (or a long enough piece of one, or its base64) appears. */
-export function findSecrets(sources: ScanSource[], secrets: Record<string, string>): Array<{ secret: string; where: string; context: string }> {
+/**
+ * Where any of the secret values (verbatim, base64 or URL-encoded) appears, or anything shaped like a token of a
+ * kind (`patterns`: e.g. every Salesforce access token the org ever issued, refreshed ones included).
+ */
+export function findSecrets(sources: ScanSource[], secrets: Record<string, string>, patterns: Record<string, RegExp> = {}): Array<{ secret: string; where: string; context: string }> {
 	const found: Array<{ secret: string; where: string; context: string }> = [];
+	for (const [label, re] of Object.entries(patterns)) {
+		for (const s of sources) {
+			const m = new RegExp(re.source, re.flags.replace('g', '')).exec(s.text);
+			if (m) found.push({ secret: label, where: s.where, context: s.text.slice(Math.max(0, m.index - 80), m.index + m[0].length + 40) });
+		}
+	}
 	for (const [label, value] of Object.entries(secrets)) {
 		if (!value || value.length < 8) throw new Error(`secret "${label}" is too short to scan for reliably: ${JSON.stringify(value)}`);
 		const needles = [value, Buffer.from(value).toString('base64').replace(/=+$/, ''), encodeURIComponent(value)];
@@ -220,4 +244,12 @@ export function findSecrets(sources: ScanSource[], secrets: Record<string, strin
 		}
 	}
 	return found;
+}
+
+/** Every access or refresh token the Salesforce sandbox org issues, whatever its value (refreshes mint new ones). */
+export function salesforceTokenPatterns(organizationId: string): Record<string, RegExp> {
+	return {
+		'a Salesforce access token (any issued)': new RegExp(`${organizationId.slice(0, 15)}!AQ[A-Za-z0-9._-]{20,}`),
+		'a Salesforce refresh token (any issued)': /5Aep861[A-Za-z0-9._-]{20,}/,
+	};
 }

@@ -363,5 +363,6 @@ describe('Pipedrive Sync Trigger', () => {
 test('secrets: no credential or webhook secret in the executions, the n8n log or the store rows of these triggers', async () => {
 	const sources = await scanSources(n8n);
 	expect(sources.filter((s) => s.where.startsWith('execution')).length).toBeGreaterThanOrEqual(6);
+	process.stderr.write(`[reliability] webhooks secrets scan: ${JSON.stringify({ secrets: Object.keys(secrets).length, sources: sources.map((s) => s.where), bytes: sources.reduce((n, s) => n + s.text.length, 0) })}\n`);
 	expect(findSecrets(sources, secrets)).toEqual([]);
 });
