@@ -88,6 +88,10 @@ export interface RunResult {
 	failed: number;
 	/** Review-queue items the run parked, by error code (FluxCascade runs only). */
 	parked?: Record<string, number>;
+	/** Of those, the ones parked for a connection error (rate limit, timeout, authentication, permission). */
+	parkedConnection?: number;
+	/** Records missing from the target that no review item accounts for (lost, not parked with a reason). */
+	unaccounted: number;
 	peakRssMB: number;
 	idleRssMB: number;
 	/** Where the execution's time went, per node (n8n's executionTime). */
@@ -157,15 +161,27 @@ export async function measure(prepared: string, workDir: string, spec: RunSpec):
 			status429 += c.byStatus['429'] ?? 0;
 			if (v === 'salesforce') status403Limit += c.byStatus['403'] ?? 0;
 		}
-		const nodeTimes = mergeNodeTimes(await Promise.all(executions.map((e) => stack.nodeTimes(e.id).catch(() => []))));
+		const nodeTimes = mergeNodeTimes(
+			await Promise.all(
+				executions.map((e) =>
+					stack.nodeTimes(e.id).catch((err: Error) => {
+						log(`${spec.id}: time per node not readable for execution ${e.id} (${err.message.slice(0, 200)})`);
+						return [];
+					}),
+				),
+			),
+		);
 		log(`${spec.id}: time per node: ${nodeTimes.slice(0, 6).map((t) => `${t.node} ${(t.ms / 1000).toFixed(1)} s`).join(', ')}`);
 		if (meter) log(`${spec.id}: Jobber ${meter.totals.points} points in ${meter.totals.requests} documents: ${JSON.stringify(meter.totals.byField)}`);
 		const outcome = await spec.verify(stack);
 		let parked: Record<string, number> | undefined;
+		let parkedConnection: number | undefined;
 		if (!spec.baseline) {
 			const store = await openStore({ kind: 'sqlite', path: path.join(stack.userFolder, '.n8n', 'fluxcascade.sqlite') });
 			try {
-				parked = (await store.reviewMetrics({})).byCode;
+				const metrics = await store.reviewMetrics({});
+				parked = metrics.byCode;
+				parkedConnection = metrics.byCategory.Connection ?? 0;
 			} finally {
 				await store.close();
 				await closeAllStores();
@@ -201,6 +217,9 @@ export async function measure(prepared: string, workDir: string, spec: RunSpec):
 			outcome,
 			failed: Math.max(0, outcome.expected - outcome.arrived),
 			parked,
+			parkedConnection,
+			// A record parked for review with a data reason (a duplicate, an invalid value) is accounted for by design.
+			unaccounted: Math.max(0, outcome.expected - outcome.arrived - (parked ? Object.values(parked).reduce((a, b) => a + b, 0) - (parkedConnection ?? 0) : 0)),
 			peakRssMB,
 			idleRssMB,
 			nodeTimes,

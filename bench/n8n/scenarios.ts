@@ -154,7 +154,7 @@ async function verifyJobberClients(stack: Stack): Promise<Outcome> {
 	const clients = await stack.records<Json>('jobber', 'clients');
 	const outcome = tally(want, clients.map((c) => ((c.emails ?? []) as Json[]).map((e) => lower(e.address))));
 	const withProperty = clients.filter((c) => ((c.clientProperties ?? []) as unknown[]).length > 0).length;
-	outcome.notes.push(`${withProperty.toLocaleString('en')} of ${clients.length.toLocaleString('en')} Jobber clients have a property (the template creates one at the billing address; the baseline creates it inline with the client).`);
+	outcome.notes.push(`${withProperty.toLocaleString('en')} of ${clients.length.toLocaleString('en')} Jobber clients have a property (jobs need one: hubspot-jobber-clients.json creates it with a second mutation, the baseline inline with the client, historical-migration.json not at all).`);
 	return outcome;
 }
 
