@@ -5,12 +5,11 @@
  * lifecycle (target URL and subscriptions set on activation, signed UI writes delivered, the sync's own
  * writes and forged or stale deliveries refused without an execution).
  */
-import * as path from 'node:path';
 import { fetchClient } from '../../connectors/core/http';
 import { HubSpotConnector, signatureV3 } from '../../connectors/hubspot';
 import { registeredNodeTypes, startN8n } from '../../scripts/n8n/runtime';
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { createActiveWorkflow, postWebhook, startN8nWithPackage, stopN8n } from './support';
+import { createActiveWorkflow, executions, nodeOutput, postWebhook, startN8nWithPackage, stopN8n, waitFor } from './support';
 
 jest.setTimeout(300_000);
 
@@ -31,27 +30,8 @@ const admin = async (method: string, route: string, body?: unknown): Promise<any
 };
 const records = async (object: string): Promise<any[]> => ((await admin('GET', `/_sandbox/records/${object}`)) as any[]).filter((r) => !r.archived);
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const v = await fn();
-		if (v !== undefined) return v;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 300));
-	}
-}
 
-async function executions(workflowId: string): Promise<Array<{ id: string; status: string }>> {
-	const list = await n8n.rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
-	return (list.data.results ?? list.data) as Array<{ id: string; status: string }>;
-}
 
-async function nodeOutput(executionId: string, node: string, output = 0): Promise<any[]> {
-	const detail = await n8n.rest('GET', `/executions/${executionId}`);
-	const { parse } = require(require.resolve('flatted', { paths: [path.join(__dirname, '../../.cache/n8n-2.40.7/node_modules')] }));
-	const run = parse(detail.data.data);
-	return (run.resultData.runData[node][0].data.main[output] ?? []).map((i: any) => i.json);
-}
 
 beforeAll(async () => {
 	// Short webhook retry delays (a refused delivery gives up in milliseconds instead of hours) and OAuth
@@ -346,11 +326,11 @@ test('HubSpot Sync Trigger: activation registers the target URL and subscription
 	const made = await admin('POST', '/_sandbox/hubspot/ui/contacts', { properties: { email: 'tess@example.com', firstname: 'Tess' } });
 	await admin('POST', '/_sandbox/webhooks/settle');
 	const runs = await waitFor('the triggered execution', async () => {
-		const list = await executions(workflowId);
+		const list = await executions(n8n, workflowId);
 		return list.length >= 1 ? list : undefined;
 	});
 	expect(runs).toHaveLength(1);
-	const items = await nodeOutput(runs[0].id, 'HubSpot Sync Trigger');
+	const items = await nodeOutput(n8n, runs[0].id, 'HubSpot Sync Trigger');
 	expect(items.map((i) => i.event.subscriptionType).sort()).toEqual(['contact.creation', 'contact.propertyChange']);
 	for (const item of items) {
 		expect(item).toMatchObject({ system: 'hubspot', object: 'contacts', id: made.id, fields: { email: 'tess@example.com', firstname: 'Tess' }, event: { changeSource: 'CRM_UI', portalId: info.portalId } });
@@ -392,16 +372,16 @@ test('HubSpot Sync Trigger: activation registers the target URL and subscription
 	expect(replay.status).toBe(401);
 
 	await new Promise((r) => setTimeout(r, 1500));
-	expect(await executions(workflowId)).toHaveLength(1);
+	expect(await executions(n8n, workflowId)).toHaveLength(1);
 
 	// A second UI change runs again: two executions in all.
 	await admin('POST', '/_sandbox/hubspot/ui/contacts', { id: Number(made.id), properties: { firstname: 'Tess Again' } });
 	await admin('POST', '/_sandbox/webhooks/settle');
 	const after = await waitFor('the second execution', async () => {
-		const list = await executions(workflowId);
+		const list = await executions(n8n, workflowId);
 		return list.length >= 2 ? list : undefined;
 	});
-	const [second] = await nodeOutput(after[0].id, 'HubSpot Sync Trigger');
+	const [second] = await nodeOutput(n8n, after[0].id, 'HubSpot Sync Trigger');
 	expect(second).toMatchObject({ id: made.id, fields: { firstname: 'Tess Again' }, event: { subscriptionType: 'contact.propertyChange', propertyName: 'firstname', propertyValue: 'Tess Again' } });
 
 	// Deactivation removes the subscriptions and the target URL.
@@ -416,10 +396,15 @@ test('HubSpot Sync Trigger: event ids live in the sync store, so a replay is ref
 	const workflowId = await triggerWorkflow('e2e: hubspot trigger restart', webhookId, { events: ['contact.creation'], fetchRecord: false });
 	const hookUrl = `${n8n.url}/webhook/${webhookId}/webhook`;
 	const dev = `hapikey=${info.developerApiKey}`;
-	await waitFor('the target URL', async () => ((await admin('GET', `/webhooks/v3/${info.appId}/settings?${dev}`))?.targetUrl === hookUrl ? true : undefined));
+	await waitFor('the target URL and subscription', async () => {
+		const settings = await admin('GET', `/webhooks/v3/${info.appId}/settings?${dev}`);
+		const subscriptions = (await admin('GET', `/webhooks/v3/${info.appId}/subscriptions?${dev}`)).results as Array<{ eventType: string }>;
+		return settings?.targetUrl === hookUrl && subscriptions.some((x) => x.eventType === 'contact.creation') ? true : undefined;
+	});
 	await admin('POST', '/_sandbox/hubspot/ui/contacts', { properties: { email: 'restart@example.com', firstname: 'Rae' } });
 	await admin('POST', '/_sandbox/webhooks/settle');
-	await waitFor('the execution', async () => ((await executions(workflowId)).length === 1 ? true : undefined));
+	await waitFor('the execution', async () => ((await executions(n8n, workflowId)).length >= 1 ? true : undefined));
+	expect(await executions(n8n, workflowId)).toHaveLength(1);
 	const delivered = ((await admin('GET', '/_sandbox/webhooks/deliveries')) as Array<{ delivered: boolean; body: string }>).find((d) => d.delivered)!;
 
 	// Same user folder and port: the embedded store file (.n8n/fluxcascade.sqlite) outlives the process.
@@ -433,9 +418,9 @@ test('HubSpot Sync Trigger: event ids live in the sync store, so a replay is ref
 	// A new event still runs: the store refuses repeats only.
 	const fresh = JSON.stringify((JSON.parse(delivered.body) as Array<Record<string, unknown>>).map((e) => ({ ...e, eventId: Number(e.eventId) + 1_000_000 })));
 	expect((await postSigned(hookUrl, fresh, String(Date.now()))).status).toBe(200);
-	await waitFor('the second execution', async () => ((await executions(workflowId)).length === 2 ? true : undefined));
+	await waitFor('the second execution', async () => ((await executions(n8n, workflowId)).length === 2 ? true : undefined));
 	await new Promise((r) => setTimeout(r, 1000));
-	expect(await executions(workflowId)).toHaveLength(2);
+	expect(await executions(n8n, workflowId)).toHaveLength(2);
 	await n8n.rest('POST', `/workflows/${workflowId}/deactivate`);
 });
 

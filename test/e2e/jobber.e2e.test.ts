@@ -9,10 +9,9 @@
  *    deactivation, an edit made in the Jobber app delivered and executed with the record fetched, a tampered or
  *    forged signature refused with 401 and a repeated delivery answered without an execution.
  */
-import * as path from 'node:path';
 import { registeredNodeTypes } from '../../scripts/n8n/runtime';
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { createActiveWorkflow, postWebhook, startN8nWithPackage, stopN8n } from './support';
+import { createActiveWorkflow, executions, nodeOutput, postWebhook, startN8nWithPackage, stopN8n, waitFor } from './support';
 
 jest.setTimeout(300_000);
 
@@ -33,28 +32,8 @@ const admin = async (method: string, route: string, body?: unknown): Promise<any
 	return text ? JSON.parse(text) : undefined;
 };
 
-async function waitUntil<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await fn();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 250));
-	}
-}
 
-async function executionsOf(workflowId: string): Promise<Array<{ id: string; status: string }>> {
-	const res = await n8n.rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
-	return (res.data.results ?? res.data) as Array<{ id: string; status: string }>;
-}
 
-/** The items a node emitted in an execution (n8n stores run data with `flatted`). */
-async function outputOf(executionId: string, node: string, output = 0): Promise<any[]> {
-	const detail = await n8n.rest('GET', `/executions/${executionId}`);
-	const { parse } = require(require.resolve('flatted', { paths: [path.join(__dirname, '../../.cache/n8n-2.40.7/node_modules')] }));
-	const run = parse(detail.data.data);
-	return (run.resultData.runData[node][0].data.main[output] ?? []).map((i: { json: unknown }) => i.json);
-}
 
 /** Drives n8n's OAuth2 flow without a browser: auth URL from n8n, consent at the sandbox, callback into n8n. */
 async function connectOAuth(credentialId: string): Promise<void> {
@@ -324,7 +303,7 @@ describe('Jobber Sync Trigger', () => {
 
 	test('activation registers one endpoint per topic with webhookEndpointCreate', async () => {
 		// n8n 2.x publishes a workflow asynchronously: the activate call returns before the triggers are registered.
-		const endpoints = await waitUntil('the webhook endpoints', async () => {
+		const endpoints = await waitFor('the webhook endpoints', async () => {
 			const list = (await admin('GET', '/_sandbox/records/webhookEndpoints')) as Array<{ topic: string; url: string }>;
 			return list.length >= 2 ? list : undefined;
 		});
@@ -334,12 +313,12 @@ describe('Jobber Sync Trigger', () => {
 
 	test('an edit made in the Jobber app starts one execution with the fetched client; Jobber is answered within 1 s', async () => {
 		await admin('POST', '/_sandbox/jobber/edit', { op: 'update', type: 'Client', id: clientId, input: { lastName: 'Edited-In-App' } });
-		const [execution] = await waitUntil('the trigger execution', async () => {
-			const list = await executionsOf(workflowId);
+		const [execution] = await waitFor('the trigger execution', async () => {
+			const list = await executions(n8n, workflowId);
 			return list.length && list.every((e) => e.status !== 'running' && e.status !== 'new') ? list : undefined;
 		});
 		expect(execution.status).toBe('success');
-		const [item] = await outputOf(execution.id, 'Jobber Sync Trigger');
+		const [item] = await nodeOutput(n8n, execution.id, 'Jobber Sync Trigger');
 		expect(item).toMatchObject({ system: 'jobber', object: 'clients', id: clientId, fields: { lastName: 'Edited-In-App' }, event: { topic: 'CLIENT_UPDATE', itemId: clientId, accountId: info.accountId } });
 		const deliveries = (await admin('GET', '/_sandbox/webhooks/deliveries')) as Array<{ attempts: Array<{ status: number; ms: number; late?: boolean }> }>;
 		const last = deliveries[deliveries.length - 1];
@@ -347,7 +326,7 @@ describe('Jobber Sync Trigger', () => {
 	});
 
 	test('a tampered body, a forged signature and a replayed delivery are refused (401) and start no execution', async () => {
-		const before = (await executionsOf(workflowId)).length;
+		const before = (await executions(n8n, workflowId)).length;
 		const deliveries = (await admin('GET', '/_sandbox/webhooks/deliveries')) as Array<{ body: string; headers: Record<string, string> }>;
 		const genuine = deliveries[deliveries.length - 1];
 		const send = (body: string, signature: string) => fetch(`${n8n.url}/webhook/${hookPath}`, { method: 'POST', headers: { 'content-type': 'application/json', 'X-Jobber-Hmac-SHA256': signature }, body });
@@ -366,12 +345,12 @@ describe('Jobber Sync Trigger', () => {
 		const forged = ((await admin('GET', '/_sandbox/webhooks/deliveries')) as Array<{ attempts: Array<{ status: number }> }>).pop()!;
 		expect(forged.attempts.every((a) => a.status === 401)).toBe(true);
 		await new Promise((r) => setTimeout(r, 1000));
-		expect((await executionsOf(workflowId)).length).toBe(before);
+		expect((await executions(n8n, workflowId)).length).toBe(before);
 	});
 
 	test('deactivation deletes the endpoints at Jobber', async () => {
 		const wf = await n8n.rest('GET', `/workflows/${workflowId}`);
 		await n8n.rest('POST', `/workflows/${workflowId}/deactivate`, { versionId: wf.data.versionId });
-		await waitUntil('endpoints removed', async () => (((await admin('GET', '/_sandbox/records/webhookEndpoints')) as unknown[]).length === 0 ? true : undefined));
+		await waitFor('endpoints removed', async () => (((await admin('GET', '/_sandbox/records/webhookEndpoints')) as unknown[]).length === 0 ? true : undefined));
 	});
 });

@@ -4,12 +4,11 @@
  * n8n's dynamic-parameter endpoints, a Webhook → upsert → Respond workflow, and the trigger's whole webhook
  * lifecycle (subscription created in the sandbox on activation, app edits delivered, wrong Basic auth refused).
  */
-import * as path from 'node:path';
 import { fetchClient } from '../../connectors/core/http';
 import { PipedriveConnector } from '../../connectors/pipedrive';
 import { registeredNodeTypes } from '../../scripts/n8n/runtime';
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { createActiveWorkflow, postWebhook, startN8nWithPackage, stopN8n } from './support';
+import { createActiveWorkflow, executions, nodeOutput, postWebhook, startN8nWithPackage, stopN8n, waitFor } from './support';
 
 jest.setTimeout(300_000);
 
@@ -31,28 +30,8 @@ const admin = async (method: string, route: string, body?: unknown): Promise<any
 const records = (object: string): Promise<any[]> => admin('GET', `/_sandbox/records/${object}`);
 const nodeCredentials = () => ({ [CREDENTIAL]: credential });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const v = await fn();
-		if (v !== undefined) return v;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 300));
-	}
-}
 
-async function executions(workflowId: string): Promise<Array<{ id: string; status: string }>> {
-	const list = await n8n.rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
-	return (list.data.results ?? list.data) as Array<{ id: string; status: string }>;
-}
 
-/** The output items of one node in one execution (n8n stores run data flatted). */
-async function nodeOutput(executionId: string, node: string): Promise<any[]> {
-	const detail = await n8n.rest('GET', `/executions/${executionId}`);
-	const { parse } = require(require.resolve('flatted', { paths: [path.join(__dirname, '../../.cache/n8n-2.40.7/node_modules')] }));
-	const run = parse(detail.data.data);
-	return run.resultData.runData[node][0].data.main[0].map((i: any) => i.json);
-}
 
 beforeAll(async () => {
 	// Short retry delays: a refused delivery gives up in milliseconds instead of Pipedrive's 3 min.
@@ -248,7 +227,7 @@ test('a whole-request failure (revoked token) stops the node with the item index
 	const people = { items: [{ name: 'A' }, { name: 'B' }] };
 	const stopped = await postWebhook(n8n, 'pd-e2e-auth', people);
 	expect(stopped.status).toBe(500);
-	const [execution] = await executions(stopId);
+	const [execution] = await executions(n8n, stopId);
 	expect(execution).toMatchObject({ status: 'error' });
 	const detail = JSON.stringify(await n8n.rest('GET', `/executions/${execution.id}`));
 	expect(detail).toContain('Pipedrive rejected the credential');
@@ -319,11 +298,11 @@ test('Pipedrive Sync Trigger: activation subscribes in Pipedrive; app edits star
 	const edited = await admin('POST', '/_sandbox/pipedrive/edit', { entity: 'person', action: 'create', changes: { name: 'Trigger Tess', emails: [{ value: 'tess@example.com' }] } });
 	await admin('POST', '/_sandbox/webhooks/settle');
 	const runs = await waitFor('the triggered execution', async () => {
-		const list = await executions(workflowId);
+		const list = await executions(n8n, workflowId);
 		return list.length >= 1 && list.every((e) => e.status === 'success') ? list : undefined;
 	});
 	expect(runs).toHaveLength(1);
-	const [item] = await nodeOutput(runs[0].id, 'Pipedrive Sync Trigger');
+	const [item] = await nodeOutput(n8n, runs[0].id, 'Pipedrive Sync Trigger');
 	expect(item).toMatchObject({
 		system: 'pipedrive',
 		object: 'persons',
@@ -363,12 +342,12 @@ test('Pipedrive Sync Trigger: activation subscribes in Pipedrive; app edits star
 	await admin('POST', '/_sandbox/pipedrive/edit', { entity: 'person', id: edited.data.id, changes: { name: 'Trigger Tess 2' } });
 	await admin('POST', '/_sandbox/webhooks/settle');
 	const after = await waitFor('the second execution', async () => {
-		const list = await executions(workflowId);
+		const list = await executions(n8n, workflowId);
 		return list.length >= 2 && list.every((e) => e.status === 'success') ? list : undefined;
 	});
 	await new Promise((r) => setTimeout(r, 1000));
-	expect(await executions(workflowId)).toHaveLength(2);
-	const [second] = await nodeOutput(after[0].id, 'Pipedrive Sync Trigger');
+	expect(await executions(n8n, workflowId)).toHaveLength(2);
+	const [second] = await nodeOutput(n8n, after[0].id, 'Pipedrive Sync Trigger');
 	expect(second).toMatchObject({ fields: { name: 'Trigger Tess 2', job_title: 'Echo' }, event: { action: 'change', previous: { name: 'Should Not Run' } } });
 
 	// Deactivation removes the subscription from Pipedrive.

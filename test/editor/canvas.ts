@@ -12,11 +12,10 @@
  *  - a known type at a version n8n does not have still renders, with an icon URL that does not load;
  *  - `data-test-id="node-issues"` is the red warning a node shows for missing parameters or credentials.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { OWNER } from '../../scripts/n8n/runtime';
+
+export { chromiumAvailable, launchBrowser, type Browser } from '../support/chromium';
 
 /*
  * The functions passed to page.evaluate / waitForFunction run inside Chromium. The project compiles without the
@@ -32,51 +31,8 @@ interface DomElement {
 }
 declare const document: { querySelectorAll(selector: string): Iterable<DomElement> };
 
-export const CHROMIUM = '/usr/bin/chromium';
 export const PACKAGE = 'n8n-nodes-fluxcascade';
 const STICKY = 'n8n-nodes-base.stickyNote';
-
-export function chromiumAvailable(): { ok: boolean; reason: string } {
-	if (!fs.existsSync(CHROMIUM)) return { ok: false, reason: `${CHROMIUM} is missing (run scripts/ensure-chromium.sh)` };
-	try {
-		require.resolve('playwright-core');
-	} catch {
-		return { ok: false, reason: 'playwright-core is not installed (npm install)' };
-	}
-	return { ok: true, reason: '' };
-}
-
-export interface Browser {
-	context: BrowserContext;
-	page: Page;
-	/** Uncaught exceptions in the editor page. */
-	pageErrors: string[];
-	close(): Promise<void>;
-}
-
-/** A fresh headless Chromium profile (the same flags as the dashboard test). */
-export async function launchBrowser(): Promise<Browser> {
-	const { chromium } = await import('playwright-core');
-	const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-editor-chromium-'));
-	const context = await chromium.launchPersistentContext(userDataDir, {
-		executablePath: CHROMIUM,
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-		viewport: { width: 1600, height: 1000 },
-	});
-	const page = context.pages()[0] ?? (await context.newPage());
-	const pageErrors: string[] = [];
-	page.on('pageerror', (e) => pageErrors.push(e.message));
-	return {
-		context,
-		page,
-		pageErrors,
-		close: async () => {
-			await context.close();
-			fs.rmSync(userDataDir, { recursive: true, force: true });
-		},
-	};
-}
 
 /** Signs in on n8n's sign-in page with the owner's email and password. */
 export async function signIn(page: Page, n8nUrl: string): Promise<void> {

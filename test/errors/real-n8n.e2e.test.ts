@@ -8,7 +8,6 @@
  */
 import * as fs from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { classifiedError } from '../../errors/taxonomy';
 import { failedItem } from '../../nodes/shared/records';
@@ -17,10 +16,10 @@ import { closeAllStores, openStore, type SyncStore } from '../../sync/store';
 import { freePort } from '../../scripts/n8n/runtime';
 import { createActiveWorkflow, postWebhook, startN8nWithPackage, stopN8n } from '../e2e/support';
 import { isCI } from '../support/services';
+import { chromiumAvailable, launchBrowser } from '../support/chromium';
 
 jest.setTimeout(600_000);
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '../../artifacts');
 const DASHBOARD_KEY = 'flux-dashboard-test-key-7c1f';
 const FORM_SECRET = 'form-secret-for-the-e2e-test-2b9d';
@@ -174,16 +173,6 @@ describe('fail fast in n8n', () => {
 
 // ------------------------------------------------------------------------------------------------ dashboard in Chromium
 
-function chromiumAvailable(): { ok: boolean; reason: string } {
-	if (!fs.existsSync(CHROMIUM)) return { ok: false, reason: `${CHROMIUM} is missing (run scripts/ensure-chromium.sh)` };
-	try {
-		require.resolve('playwright-core');
-	} catch {
-		return { ok: false, reason: 'playwright-core is not installed (npm install)' };
-	}
-	return { ok: true, reason: '' };
-}
-
 const chromium = chromiumAvailable();
 if (!chromium.ok) {
 	const message = `\n*** SKIPPING the Chromium dashboard test: ${chromium.reason} ***\n`;
@@ -266,26 +255,15 @@ describeChromium('the error dashboard in headless Chromium', () => {
 		expect(rawPage).not.toMatch(/pat-na1-should-never-show|form-secret-for-the-e2e-test|flux-dashboard-test-key/);
 		expect(rawPage).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)=["']?(https?:)?\/\//i);
 
-		const { chromium: pw } = await import('playwright-core');
-		const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-chromium-'));
 		fs.mkdirSync(ARTIFACTS, { recursive: true });
-		// launchPersistentContext is how a fresh --user-data-dir is given to Chromium under playwright-core.
-		const context = await pw.launchPersistentContext(userDataDir, {
-			executablePath: CHROMIUM,
-			headless: true,
-			args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-			extraHTTPHeaders: { 'X-Dashboard-Key': DASHBOARD_KEY },
-			viewport: { width: 1400, height: 900 },
-		});
+		const browser = await launchBrowser({ extraHTTPHeaders: { 'X-Dashboard-Key': DASHBOARD_KEY }, viewport: { width: 1400, height: 900 } });
 		const dialogs: string[] = [];
 		try {
-			const page = context.pages()[0] ?? (await context.newPage());
+			const { page, pageErrors } = browser;
 			page.on('dialog', async (d) => {
 				dialogs.push(d.message());
 				await d.dismiss();
 			});
-			const pageErrors: string[] = [];
-			page.on('pageerror', (e) => pageErrors.push(e.message));
 
 			// ---- list
 			await page.goto(dashboardUrl);
@@ -352,8 +330,7 @@ describeChromium('the error dashboard in headless Chromium', () => {
 			expect(dialogs).toEqual([]);
 			expect(pageErrors).toEqual([]);
 		} finally {
-			await context.close();
-			fs.rmSync(userDataDir, { recursive: true, force: true });
+			await browser.close();
 		}
 
 		// A forged post (authenticated, but without a token this dashboard signed) changes nothing.

@@ -25,8 +25,7 @@ import { registeredNodeTypes } from '../../scripts/n8n/runtime';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { stats } from '../../sync/ledger';
 import { closeAllStores, openStore, type SyncStore } from '../../sync/store';
-import { postWebhook, startN8nWithPackage, stopN8n } from '../e2e/support';
-import { activate, deactivate, executions, failures, importTemplate, nodeOutput, settledExecutions, template, waitFor } from './support';
+import { activate, deactivate, executions, failures, importTemplate, nodeOutput, postWebhook, settledExecutions, startN8nWithPackage, stopN8n, template, waitFor } from '../e2e/support';
 
 jest.setTimeout(600_000);
 

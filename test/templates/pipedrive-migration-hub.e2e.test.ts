@@ -14,8 +14,8 @@ import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { stats } from '../../sync/ledger';
 import { closeAllStores, openStore, type SyncStore } from '../../sync/store';
-import { startN8nWithPackage, stopN8n } from '../e2e/support';
-import { createCredentials, importTemplate, outputOf, runManually, runsOf, saveNodes, template, vendorCall } from './e2eHelpers';
+import { importTemplate, outputOf, runManually, runsOf, saveNodes, startN8nWithPackage, stopN8n, template, vendorCall } from '../e2e/support';
+import { createCredentials } from './support';
 
 jest.setTimeout(900_000);
 
@@ -75,7 +75,7 @@ describe('pipedrive-jobber-clients', () => {
 		});
 		await jbEdit('create', { firstName: 'Cara', lastName: 'Moss', emails: [{ description: 'MAIN', primary: true, address: 'cara@example.com' }] });
 
-		id = await importTemplate(n8n, template('pipedrive-jobber-clients.json'));
+		id = (await importTemplate(n8n, template('pipedrive-jobber-clients.json'))).id;
 		const first = await run();
 		expect(outputOf(first, 'Sync Ledger: Plan', 5)[0]).toMatchObject({ create: { to_target: 1, to_source: 1 }, invalid: 1 });
 
@@ -164,7 +164,7 @@ describe('historical-migration', () => {
 		// Only in Jobber: a one-way migration leaves it alone.
 		await jbEdit('create', { firstName: 'Kim', lastName: 'Keep', emails: [{ description: 'MAIN', primary: true, address: 'kim@example.com' }] });
 		await call('jobber', 'POST', '/_sandbox/requests/reset');
-		id = await importTemplate(n8n, template('historical-migration.json'));
+		id = (await importTemplate(n8n, template('historical-migration.json'))).id;
 	});
 
 	test('the pre-flight groups by email as well as by phone (HubSpot keeps emails unique, other sources do not)', () => {
@@ -323,7 +323,7 @@ describe('hub-and-spoke', () => {
 		await pdEdit({ first_name: 'Pia', last_name: 'Spoke', emails: [{ value: 'pia@example.com', primary: true }], phones: [{ value: '614-555-0161', primary: true }] });
 		// Dirty, in Pipedrive: its phone is not a phone number.
 		await pdEdit({ first_name: 'Dot', last_name: 'Dirty', emails: [{ value: 'dot@example.com', primary: true }], phones: [{ value: 'n/a', primary: true }] });
-		id = await importTemplate(n8n, template('hub-and-spoke.json'));
+		id = (await importTemplate(n8n, template('hub-and-spoke.json'))).id;
 	});
 
 	test('first run: the hub reaches both spokes; a spoke reaches the hub only, never the other spoke', async () => {

@@ -18,12 +18,10 @@ import { registeredNodeTypes } from '../../scripts/n8n/runtime';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { stats } from '../../sync/ledger';
 import { closeAllStores, openStore, type SyncStore } from '../../sync/store';
-import { freePort, postWebhook, startN8nWithPackage, stopN8n } from '../e2e/support';
+import { executions, failures, freePort, importTemplate, postWebhook, readExecution, startN8nWithPackage, stopN8n, template, TEMPLATES_DIR, waitFor } from '../e2e/support';
 
 jest.setTimeout(600_000);
 
-const DIR = path.resolve(__dirname, '../../templates');
-const template = (file: string) => JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8'));
 const DASHBOARD_KEY = 'templates-e2e-dashboard-key-91b2';
 const MAPPING = 'salesforce-hubspot-contacts';
 
@@ -42,41 +40,9 @@ const hsContacts = async (): Promise<any[]> => ((await admin('hubspot', 'GET', '
 const sfContacts = async (): Promise<any[]> => (await admin('salesforce', 'GET', '/_sandbox/records/Contact')) as any[];
 const hsProps = (r: any) => r.properties ?? r;
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const v = await fn();
-		if (v !== undefined && v !== false) return v as T;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 500));
-	}
-}
 
-/** Posts a template as it is (plus test-only overrides) and returns its id; activates it when asked. */
-async function importTemplate(wf: any, activate: boolean): Promise<string> {
-	const { id: _id, active: _active, meta: _meta, pinData: _pin, tags: _tags, ...body } = wf;
-	const created = await n8n.rest('POST', '/workflows', { ...body, active: false });
-	const { id, versionId } = created.data;
-	// Every credential reference was resolved by name on import.
-	for (const node of created.data.nodes as Array<{ name: string; credentials?: Record<string, { id: string | null }> }>)
-		for (const ref of Object.values(node.credentials ?? {})) expect({ node: node.name, id: ref.id }).toEqual({ node: node.name, id: expect.any(String) });
-	if (activate) await n8n.rest('POST', `/workflows/${id}/activate`, { versionId });
-	return id;
-}
 
-async function executions(workflowId: string): Promise<Array<{ id: string; status: string; mode: string }>> {
-	const list = await n8n.rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
-	return (list.data.results ?? list.data) as Array<{ id: string; status: string; mode: string }>;
-}
 
-/** The error of a failed execution, for the test's failure message. */
-async function executionError(executionId: string): Promise<string> {
-	const detail = await n8n.rest('GET', `/executions/${executionId}`);
-	const { parse } = require(require.resolve('flatted', { paths: [path.resolve(__dirname, '../../.cache/n8n-2.40.7/node_modules')] }));
-	const run = parse(detail.data.data);
-	const e = run.resultData.error ?? {};
-	return `${run.resultData.lastNodeExecuted}: ${e.message} ${e.description ?? ''}`;
-}
 
 beforeAll(async () => {
 	sandbox = await startSandbox({ vendors: ['hubspot', 'salesforce'], salesforce: { dailyApiLimit: 100_000 } });
@@ -134,14 +100,14 @@ afterAll(async () => {
 
 test('every node type of every template is registered in n8n (FluxCascade and n8n-nodes-base)', async () => {
 	const registered = new Set(await registeredNodeTypes(n8n));
-	for (const file of fs.readdirSync(DIR).filter((f) => f.endsWith('.json'))) {
+	for (const file of fs.readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.json'))) {
 		const missing = (template(file).nodes as Array<{ type: string }>).map((n) => n.type).filter((t) => !registered.has(t));
 		expect({ file, missing }).toEqual({ file, missing: [] });
 	}
 });
 
 test('error-workflow: a run that fails fast fires it; the record is parked for review and a signed alert reaches the sink', async () => {
-	errorWorkflowId = await importTemplate(template('error-workflow.json'), true);
+	errorWorkflowId = (await importTemplate(n8n, template('error-workflow.json'), true)).id;
 	// A failing sync: its Error Policy stops the run on the first error (Stop on Error).
 	const failing = await n8n.rest('POST', '/workflows', {
 		name: 'e2e: failing sync',
@@ -171,7 +137,7 @@ test('error-workflow: a run that fails fast fires it; the record is parked for r
 	// Parked once (Error Policy parks; Review Queue Add recognises it and does not add it twice), open for a person.
 	expect(items.map((i) => [i.code, i.status])).toEqual([['INVALID_EMAIL', 'open']]);
 	const errorRuns = await waitFor('the error workflow run', async () => {
-		const runs = await executions(errorWorkflowId);
+		const runs = await executions(n8n, errorWorkflowId);
 		return runs.some((r) => r.status === 'success') ? runs : undefined;
 	});
 	expect(errorRuns.map((r) => r.status)).toEqual(['success']);
@@ -198,17 +164,17 @@ test('salesforce-hubspot-contacts: first run creates and pairs both ways, a seco
 	const trigger = wf.nodes.find((n: any) => n.type === 'n8n-nodes-base.scheduleTrigger');
 	Object.assign(trigger, { type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: 'a0e2e000-0000-4000-8000-00000000e002', parameters: { httpMethod: 'POST', path: 'templates-e2e-sf-hs', responseMode: 'lastNode', responseData: 'noData' } });
 	wf.settings.errorWorkflow = errorWorkflowId;
-	const id = await importTemplate(wf, true);
+	const id = (await importTemplate(n8n, wf, true)).id;
 
 	const run = async (n: number) => {
 		await postWebhook(n8n, 'templates-e2e-sf-hs', {});
 		return waitFor(`run ${n}`, async () => {
-			const runs = await executions(id);
+			const runs = await executions(n8n, id);
 			return runs.length >= n && runs.every((r) => r.status !== 'running' && r.status !== 'new') ? runs : undefined;
 		});
 	};
 	const first = await run(1);
-	if (first[0].status !== 'success') throw new Error(`run 1 failed: ${await executionError(first[0].id)}`);
+	if (first[0].status !== 'success') throw new Error(`run 1 failed: ${(await failures(n8n, first)).join('; ')}`);
 
 	const hs = (await hsContacts()).map(hsProps);
 	const sf = await sfContacts();
@@ -241,7 +207,7 @@ test('salesforce-hubspot-contacts: first run creates and pairs both ways, a seco
 });
 
 test('error-dashboard: the page lists the parked records with the header; without it n8n refuses', async () => {
-	await importTemplate(template('error-dashboard.json'), true);
+	await importTemplate(n8n, template('error-dashboard.json'), true);
 	const url = `${n8n.url}/webhook/fluxcascade-errors`;
 	const anonymous = await waitFor('the dashboard webhook', async () => {
 		const res = await fetch(url);
@@ -277,7 +243,7 @@ test('retry-worker: approved records are written again — HubSpot upsert, Sales
 
 	const wf = template('retry-worker.json');
 	wf.settings.errorWorkflow = errorWorkflowId;
-	const wfId = await importTemplate(wf, true);
+	const wfId = (await importTemplate(n8n, wf, true)).id;
 	// The trigger polls every minute, as imported; n8n also polls once right when it activates the workflow, so the
 	// approved record is claimed at once. A minute covers one scheduled poll more should that first one miss it.
 	let resolved;
@@ -288,10 +254,9 @@ test('retry-worker: approved records are written again — HubSpot upsert, Sales
 		}, 75_000);
 	} catch (e) {
 		// For the failure message: the review item and every run of the worker with its node outputs.
-		const { parse } = require(require.resolve('flatted', { paths: [path.resolve(__dirname, '../../.cache/n8n-2.40.7/node_modules')] }));
-		const runs = await executions(wfId);
+		const runs = await executions(n8n, wfId);
 		const dump: unknown[] = [{ item: await store.getReviewItem(itemId) }];
-		for (const r of runs) dump.push({ run: r, data: parse((await n8n.rest('GET', `/executions/${r.id}`)).data.data).resultData });
+		for (const r of runs) dump.push({ run: r, data: await readExecution(n8n, r.id) });
 		throw new Error(`${(e as Error).message}\n${JSON.stringify(dump, null, 1).slice(0, 20_000)}`);
 	}
 	expect(resolved.status).toBe('resolved');
