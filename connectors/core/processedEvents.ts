@@ -8,6 +8,17 @@
 export interface ProcessedEvents {
 	/** True the first time (source, eventId) is seen within its time to live, false for a repeat. */
 	markEventProcessed(source: string, eventId: string, ttlSeconds: number): Promise<boolean>;
+	/** The same for several ids at once (one round trip to a store); the ids seen for the first time. */
+	markEventsProcessed?(source: string, eventIds: readonly string[], ttlSeconds: number): Promise<Set<string>>;
+}
+
+/** Marks every id, in one call when the store can; returns the ids seen for the first time. */
+export async function markAll(store: ProcessedEvents, source: string, eventIds: readonly string[], ttlSeconds: number): Promise<Set<string>> {
+	const unique = [...new Set(eventIds)];
+	if (store.markEventsProcessed) return await store.markEventsProcessed(source, unique, ttlSeconds);
+	const fresh = new Set<string>();
+	for (const id of unique) if (await store.markEventProcessed(source, id, ttlSeconds)) fresh.add(id);
+	return fresh;
 }
 
 /** A bounded in-memory LRU of processed event ids. */

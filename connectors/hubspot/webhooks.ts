@@ -8,7 +8,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { classifiedError } from '../../errors/taxonomy';
 import { ConnectorError } from '../core/errors';
 import type { HttpClient, HttpResponse } from '../core/http';
-import { memoryProcessedEvents, type ProcessedEvents } from '../core/processedEvents';
+import { markAll, memoryProcessedEvents, type ProcessedEvents } from '../core/processedEvents';
 import { classifyResponse } from './errors';
 import { hubspotObject, type HubSpotObject } from './objects';
 
@@ -195,22 +195,18 @@ export function parseEvents(body: unknown): HubSpotWebhookEvent[] | undefined {
 export async function acceptEvents(events: HubSpotWebhookEvent[], options: { scope: string; store?: ProcessedEvents; echo: EchoPolicy; ttlSeconds?: number }): Promise<DeliveryResult> {
 	const store = options.store ?? memoryProcessedEvents;
 	const out: DeliveryResult = { events: [], duplicates: 0, echoes: 0, invalid: 0, replayed: false };
+	const valid = events.filter((e) => e.eventId !== undefined && e.eventId !== null && e.eventId !== '');
+	out.invalid = events.length - valid.length;
+	// One round trip for the whole batch (HubSpot sends up to 100 events per request).
+	const fresh = await markAll(store, options.scope, valid.map((e) => String(e.eventId)), options.ttlSeconds ?? EVENT_TTL_SECONDS);
 	const inBatch = new Set<string>();
-	for (const e of events) {
-		if (e.eventId === undefined || e.eventId === null || e.eventId === '') {
-			out.invalid++;
-			continue;
-		}
+	for (const e of valid) {
 		const id = String(e.eventId);
-		if (inBatch.has(id)) {
+		if (inBatch.has(id) || !fresh.has(id)) {
 			out.duplicates++;
 			continue;
 		}
 		inBatch.add(id);
-		if (!(await store.markEventProcessed(options.scope, id, options.ttlSeconds ?? EVENT_TTL_SECONDS))) {
-			out.duplicates++;
-			continue;
-		}
 		if (isEcho(e, options.echo)) {
 			out.echoes++;
 			continue;

@@ -11,7 +11,7 @@ import {
 } from 'n8n-workflow';
 import { HubSpotWebhookApi, type DesiredSubscription } from '../../connectors/hubspot';
 import { n8nHttpClient } from '../shared/n8nHttp';
-import { eventStoreCredential, eventStoreProperties } from '../shared/webhookEvents';
+import { eventStoreProperties } from '../shared/webhookEvents';
 import { hubspotConnector } from '../HubSpotSync/transport';
 import { EVENT_OPTIONS, handleDelivery, type TriggerSettings } from './delivery';
 
@@ -91,7 +91,8 @@ export class HubSpotSyncTrigger implements INodeType {
 			{ name: 'fluxHubSpotAppApi', required: true },
 			{ name: 'fluxHubSpotApi', required: true, displayOptions: { show: { fetchRecord: [true], authentication: ['accessToken'] } } },
 			{ name: 'fluxHubSpotOAuth2Api', required: true, displayOptions: { show: { fetchRecord: [true], authentication: ['oAuth2'] } } },
-			eventStoreCredential,
+			// The sync store the event ids are kept in, when it is PostgreSQL.
+			{ name: 'fluxSyncStoreApi', required: true, displayOptions: { show: { store: ['postgres'] } } },
 		],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: [

@@ -12,7 +12,7 @@ import {
 import { ConnectorError } from '../../connectors/core/errors';
 import { JOBBER_TOPICS, SIGNATURE_HEADER, decideWebhook, isDestroyTopic, objectOfTopic, type JobberWebhookEvent } from '../../connectors/jobber';
 import { isoUtc } from '../../connectors/jobber/records';
-import { eventStoreCredential, eventStoreProperties, webhookEventStore } from '../shared/webhookEvents';
+import { eventStoreProperties, webhookEventStore } from '../shared/webhookEvents';
 import { jobberConnector } from '../JobberSync/transport';
 
 interface HookData {
@@ -58,7 +58,8 @@ export class JobberSyncTrigger implements INodeType {
 		credentials: [
 			{ name: 'fluxJobberAppApi', required: true },
 			{ name: 'fluxJobberOAuth2Api', required: true },
-			eventStoreCredential,
+			// The sync store the event ids are kept in, when it is PostgreSQL.
+			{ name: 'fluxSyncStoreApi', required: true, displayOptions: { show: { store: ['postgres'] } } },
 		],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: [

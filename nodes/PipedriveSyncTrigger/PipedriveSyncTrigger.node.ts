@@ -10,7 +10,7 @@ import {
 import type { PipedriveConnector } from '../../connectors/pipedrive';
 import { eventToItem, MemoryEventState, screenEvent, toObject, webhookCredentials, checkBasicAuth, type BasicCredentials, type EntityVersions } from '../../connectors/pipedrive';
 import type { ProcessedEvents } from '../../connectors/core/processedEvents';
-import { eventStoreCredential, eventStoreProperties, webhookEventStore } from '../shared/webhookEvents';
+import { eventStoreProperties, webhookEventStore } from '../shared/webhookEvents';
 import { connectorFor, credentialSecret } from '../PipedriveSync/transport';
 
 /** Per-record marks of the newest event seen, per trigger node (workflow id + node id), in this process. */
@@ -61,7 +61,8 @@ export class PipedriveSyncTrigger implements INodeType {
 		credentials: [
 			{ name: 'fluxPipedriveApi', required: true, displayOptions: { show: { authentication: ['apiToken'] } } },
 			{ name: 'fluxPipedriveOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
-			eventStoreCredential,
+			// The sync store the event ids are kept in, when it is PostgreSQL.
+			{ name: 'fluxSyncStoreApi', required: true, displayOptions: { show: { store: ['postgres'] } } },
 		],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: [

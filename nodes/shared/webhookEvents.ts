@@ -1,5 +1,5 @@
 import type { INodeProperties, IWebhookFunctions } from 'n8n-workflow';
-import { memoryProcessedEvents, type ProcessedEvents } from '../../connectors/core/processedEvents';
+import { markAll, memoryProcessedEvents, type ProcessedEvents } from '../../connectors/core/processedEvents';
 import { storeProperties, openNodeStore } from './store';
 
 /**
@@ -7,11 +7,10 @@ import { storeProperties, openNodeStore } from './store';
  * starts nothing also after n8n restarts, and (on PostgreSQL) whichever n8n main received the first one.
  */
 
-/** The Store parameters of a webhook trigger, and the Sync Store credential they show for PostgreSQL. */
+/** The Store parameters of a webhook trigger (the node lists the Sync Store credential for PostgreSQL itself: n8n's lint rules read credentials literally). */
 export const eventStoreProperties: INodeProperties[] = storeProperties(
 	'Where received event IDs are remembered, so a repeated or replayed delivery starts no execution (also after a restart)',
 );
-export const eventStoreCredential = { name: 'fluxSyncStoreApi', required: true, displayOptions: { show: { store: ['postgres'] } } };
 
 /**
  * The node's event store for one request. Deliveries must never be lost to a store outage: when the store
@@ -32,6 +31,14 @@ export async function webhookEventStore(ctx: IWebhookFunctions): Promise<{ event
 			} catch (err) {
 				ctx.logger.warn(`FluxCascade: event ${eventId} could not be recorded in the sync store (${(err as Error).message}); checked in memory only`);
 				return await memoryProcessedEvents.markEventProcessed(source, eventId, ttlSeconds);
+			}
+		},
+		async markEventsProcessed(source, eventIds, ttlSeconds) {
+			try {
+				return await store.markEventsProcessed(source, eventIds, ttlSeconds);
+			} catch (err) {
+				ctx.logger.warn(`FluxCascade: ${eventIds.length} event(s) could not be recorded in the sync store (${(err as Error).message}); checked in memory only`);
+				return await markAll(memoryProcessedEvents, source, eventIds, ttlSeconds);
 			}
 		},
 	};

@@ -80,6 +80,26 @@ export function* markEventProcessed(c: Ctx, source: string, eventId: string, ttl
 	return row !== undefined;
 }
 
+/** Several event ids of one source in one statement; returns the ids seen for the first time. */
+export function* markEventsProcessed(c: Ctx, source: string, eventIds: readonly string[], ttlSeconds: number, now: Timestamp | undefined): Op<Set<string>> {
+	if (!(ttlSeconds > 0) || !Number.isFinite(ttlSeconds)) throw new StoreError('INVALID_INPUT', 'ttlSeconds must be a positive number');
+	// A row may be affected once per statement: repeats within the batch are left to the caller.
+	const ids = [...new Set(eventIds.map((id) => text('eventId', id)))];
+	if (ids.length === 0) return new Set();
+	const at = now === undefined ? c.now() : iso(now);
+	const expires = new Date(Date.parse(at) + ttlSeconds * 1000).toISOString();
+	const params: unknown[] = [text('source', source), at, expires];
+	const values = ids.map((id) => `($1, $${params.push(id)}, $2, $3)`).join(', ');
+	const rows = yield* all(
+		`INSERT INTO ${c.d.t('processed_events')} AS e (source, event_id, processed_at, expires_at) VALUES ${values}
+		ON CONFLICT (source, event_id) DO UPDATE SET processed_at = excluded.processed_at, expires_at = excluded.expires_at
+		WHERE e.expires_at <= excluded.processed_at
+		RETURNING event_id`,
+		params,
+	);
+	return new Set(rows.map((r) => String(r.event_id)));
+}
+
 export function* pruneProcessedEvents(c: Ctx, now: Timestamp | undefined): Op<number> {
 	const at = now === undefined ? c.now() : iso(now);
 	return (yield* exec(`DELETE FROM ${c.d.t('processed_events')} WHERE expires_at <= $1`, [at])).rowCount;

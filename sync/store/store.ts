@@ -161,6 +161,15 @@ export class SqlStore implements SyncStore {
 		}
 		return fresh;
 	}
+	async markEventsProcessed(source: string, eventIds: readonly string[], ttlSeconds: number, now?: Timestamp): Promise<Set<string>> {
+		const fresh = await this.run((c) => state.markEventsProcessed(c, source, eventIds, ttlSeconds, now));
+		this.core.eventsSincePrune += eventIds.length;
+		if (this.core.eventsSincePrune >= PRUNE_EVERY) {
+			this.core.eventsSincePrune = 0;
+			await this.pruneProcessedEvents(now);
+		}
+		return fresh;
+	}
 	pruneProcessedEvents(now?: Timestamp): Promise<number> {
 		return this.run((c) => state.pruneProcessedEvents(c, now));
 	}

@@ -452,6 +452,8 @@ export interface SyncStore {
 	// webhook de-duplication
 	/** True the first time (source, eventId) is seen within its time to live, false for a duplicate. */
 	markEventProcessed(source: string, eventId: string, ttlSeconds: number, now?: Timestamp): Promise<boolean>;
+	/** The same for several ids of one source in one statement (a webhook batch); the ids seen for the first time. */
+	markEventsProcessed(source: string, eventIds: readonly string[], ttlSeconds: number, now?: Timestamp): Promise<Set<string>>;
 	pruneProcessedEvents(now?: Timestamp): Promise<number>;
 
 	// review items

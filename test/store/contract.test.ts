@@ -359,6 +359,15 @@ describe.each(run)('store contract: $name', (backend) => {
 			expect(await store.markEventProcessed('jobber', 'evt-1', 3600)).toBe(true);
 		});
 
+		test('a batch in one statement: only ids not seen yet (nor repeated in the batch) come back', async () => {
+			expect(await store.markEventProcessed('hubspot', 'b-2', 3600)).toBe(true);
+			expect([...(await store.markEventsProcessed('hubspot', ['b-1', 'b-2', 'b-3', 'b-1'], 3600))].sort()).toEqual(['b-1', 'b-3']);
+			expect(await store.markEventsProcessed('hubspot', ['b-1', 'b-3'], 3600)).toEqual(new Set());
+			expect(await store.markEventProcessed('hubspot', 'b-3', 3600)).toBe(false);
+			expect(await store.markEventsProcessed('jobber', ['b-1'], 3600)).toEqual(new Set(['b-1']));
+			expect(await store.markEventsProcessed('hubspot', [], 3600)).toEqual(new Set());
+		});
+
 		test('an expired id counts as new; pruning removes expired ids', async () => {
 			expect(await store.markEventProcessed('hubspot', 'e1', 60, '2025-01-01T00:00:00Z')).toBe(true);
 			expect(await store.markEventProcessed('hubspot', 'e2', 600, '2025-01-01T00:00:00Z')).toBe(true);
