@@ -155,12 +155,37 @@ function initial(T: string, J: string, B: string, K: string): string[] {
 	];
 }
 
+/**
+ * Pair leases (version 2): while one Plan's update of a pair is on its way to the vendor, another Plan of the same
+ * pair waits for its Commit instead of planning against the same, soon outdated snapshot (no lost update).
+ */
+function pairLeases(T: string, K: string): string[] {
+	return [
+		`CREATE TABLE {S}pair_leases (
+			mapping_id ${K} NOT NULL,
+			source_id ${K} NOT NULL,
+			token ${K} NOT NULL,
+			acquired_at ${T} NOT NULL,
+			expires_at ${T} NOT NULL,
+			PRIMARY KEY (mapping_id, source_id)
+		)`,
+		`CREATE INDEX pair_leases_token ON {S}pair_leases (mapping_id, token)`,
+		`CREATE INDEX pair_leases_expiry ON {S}pair_leases (expires_at)`,
+	];
+}
+
 export const MIGRATIONS: readonly Migration[] = [
 	{
 		version: 1,
 		name: 'initial schema',
 		sqlite: initial('text', 'text', 'integer', 'text'),
 		postgres: initial('timestamptz', 'jsonb', 'boolean', 'text COLLATE "C"'),
+	},
+	{
+		version: 2,
+		name: 'pair leases',
+		sqlite: pairLeases('text', 'text'),
+		postgres: pairLeases('timestamptz', 'text COLLATE "C"'),
 	},
 ];
 
@@ -182,4 +207,5 @@ export const STORE_TABLES = [
 	'processed_events',
 	'runs',
 	'alert_state',
+	'pair_leases',
 ] as const;

@@ -123,11 +123,12 @@ export function* runTotals(c: Ctx, filter: RunFilter = {}): Op<RunTotals> {
 	return { runs, counts, byStatus, errorRate: counts.fetched > 0 ? counts.failed / counts.fetched : null };
 }
 
-/** Housekeeping in one transaction: expired event ids always, old closed records when asked. */
+/** Housekeeping in one transaction: expired event ids and pair leases always, old closed records when asked. */
 export function* prune(c: Ctx, options: PruneOptions = {}): Op<PruneResult> {
 	const now = options.now === undefined ? c.now() : iso(options.now);
-	const result: PruneResult = { events: 0, intents: 0, reviewItems: 0, runs: 0 };
+	const result: PruneResult = { events: 0, leases: 0, intents: 0, reviewItems: 0, runs: 0 };
 	result.events = (yield* exec(`DELETE FROM ${c.d.t('processed_events')} WHERE expires_at <= $1`, [now])).rowCount;
+	result.leases = (yield* exec(`DELETE FROM ${c.d.t('pair_leases')} WHERE expires_at <= $1`, [now])).rowCount;
 	if (options.intentsBefore !== undefined) {
 		result.intents = (yield* exec(`DELETE FROM ${c.d.t('write_intents')} WHERE status <> 'open' AND completed_at < $1`, [
 			iso(options.intentsBefore),

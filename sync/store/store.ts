@@ -1,5 +1,6 @@
 import { StoreError } from './errors';
 import * as intents from './intents';
+import * as leases from './leases';
 import { schemaVersion } from './migrate';
 import * as pairs from './pairs';
 import * as review from './review';
@@ -8,6 +9,8 @@ import * as runs from './runs';
 import type { Driver, Op, TxMode } from './sql';
 import * as state from './state';
 import type {
+	AcquirePairLeasesOptions,
+	AcquirePairLeasesResult,
 	AddReviewResult,
 	AlertStateEntry,
 	AttemptOutcome,
@@ -20,6 +23,7 @@ import type {
 	PageRequest,
 	Pair,
 	PairInput,
+	PairLease,
 	PairPatch,
 	PairResult,
 	PairStats,
@@ -133,6 +137,17 @@ export class SqlStore implements SyncStore {
 	}
 	openIntents(mappingId: string, options?: { olderThan?: Timestamp; sourceIds?: readonly string[]; limit?: number }): Promise<WriteIntent[]> {
 		return this.run((c) => intents.openIntents(c, mappingId, options));
+	}
+
+	// pair leases
+	acquirePairLeases(mappingId: string, token: string, sourceIds: readonly string[], options: AcquirePairLeasesOptions): Promise<AcquirePairLeasesResult> {
+		return this.run((c) => leases.acquirePairLeases(c, mappingId, token, sourceIds, options), 'write');
+	}
+	releasePairLeases(mappingId: string, token: string, sourceIds?: readonly string[]): Promise<number> {
+		return this.run((c) => leases.releasePairLeases(c, mappingId, token, sourceIds), 'write');
+	}
+	listPairLeases(mappingId: string, sourceIds?: readonly string[]): Promise<PairLease[]> {
+		return this.run((c) => leases.listPairLeases(c, mappingId, sourceIds));
 	}
 
 	// cursors

@@ -158,6 +158,39 @@ export interface CompleteIntentInput {
 	pair?: PairInput;
 }
 
+// ---------------------------------------------------------------------------------------------- pair leases
+
+/**
+ * A short lease on one pair of a mapping (keyed by its source id), held by one token (one Plan call) from the
+ * Plan that routes an update of the pair until the Commit of that write, or until it expires.
+ */
+export interface PairLease {
+	mappingId: string;
+	sourceId: string;
+	token: string;
+	acquiredAt: string;
+	expiresAt: string;
+}
+
+export interface AcquirePairLeasesOptions {
+	/** How long the leases live unless released or renewed (re-acquired by the same token). */
+	ttlSeconds: number;
+	/** Ids whose live lease of another token is taken over anyway (its holder waited out its bound). */
+	takeOver?: readonly string[];
+}
+
+export interface AcquirePairLeasesResult {
+	/**
+	 * The ids now leased to the token. Ids are taken in one fixed order (sorted by code unit), and never past the
+	 * first one another token holds, so two callers waiting for each other cannot deadlock.
+	 */
+	acquired: string[];
+	/** The live lease of another token that stopped the acquisition (the caller waits, then calls again), or null. */
+	blocked: PairLease | null;
+	/** The live leases of other tokens that were taken over (from `takeOver`), as they were before. */
+	takenOver: PairLease[];
+}
+
 // ---------------------------------------------------------------------------------------------- cursors
 
 export interface Cursor {
@@ -401,6 +434,8 @@ export interface PruneOptions {
 
 export interface PruneResult {
 	events: number;
+	/** Expired pair leases (their holders crashed or never committed). */
+	leases: number;
 	intents: number;
 	reviewItems: number;
 	runs: number;
@@ -440,6 +475,14 @@ export interface SyncStore {
 	getIntent(key: string): Promise<WriteIntent | null>;
 	/** Open intents, oldest first. */
 	openIntents(mappingId: string, options?: { olderThan?: Timestamp; sourceIds?: readonly string[]; limit?: number }): Promise<WriteIntent[]>;
+
+	// pair leases
+	/** Leases the pairs to `token` in one fixed order (see AcquirePairLeasesResult); re-acquiring renews. */
+	acquirePairLeases(mappingId: string, token: string, sourceIds: readonly string[], options: AcquirePairLeasesOptions): Promise<AcquirePairLeasesResult>;
+	/** Releases the token's leases (all of them, or of these ids); another token's lease is never touched. */
+	releasePairLeases(mappingId: string, token: string, sourceIds?: readonly string[]): Promise<number>;
+	/** Leases of a mapping (of these ids), expired ones included until they are taken or pruned; by source id. */
+	listPairLeases(mappingId: string, sourceIds?: readonly string[]): Promise<PairLease[]>;
 
 	// cursors
 	getCursor(key: string): Promise<Cursor | null>;

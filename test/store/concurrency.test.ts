@@ -4,7 +4,7 @@
  * queue-mode workers would cause).
  */
 import { classifiedError } from '../../errors/taxonomy';
-import type { SqlStore } from '../../sync/store';
+import { LATEST_VERSION, MIGRATIONS, type SqlStore } from '../../sync/store';
 import { backendMatrix, describeSkipped, runWorker, TestClock, withPgClient, workerResult, type StoreTarget } from './harness';
 
 const { run, skipped } = backendMatrix();
@@ -133,12 +133,42 @@ describe.each(run)('store concurrency: $name', (backend) => {
 		}
 	});
 
+	test('pair leases: 20 acquirers of the same pairs from separate connections, exactly one holds each; overlapping sets never deadlock', async () => {
+		const stores = await openMany(target, 20);
+		try {
+			const res = await Promise.all(stores.map((s, i) => s.acquirePairLeases(M, `tok-${i}`, ['S-1'], { ttlSeconds: 60 })));
+			expect(res.filter((r) => r.acquired.length === 1)).toHaveLength(1);
+			const winner = res.findIndex((r) => r.acquired.length === 1);
+			for (const r of res) if (r.acquired.length === 0) expect(r.blocked?.token).toBe(`tok-${winner}`);
+			expect((await stores[0].listPairLeases(M)).map((l) => l.token)).toEqual([`tok-${winner}`]);
+
+			// Twenty callers with overlapping sets in different input orders: every id has exactly one holder, and each
+			// caller holds a sorted prefix of its ids (the same order for all, so nobody waits on a later holder).
+			const ids = Array.from({ length: 30 }, (_, i) => `P-${String(i).padStart(2, '0')}`);
+			const sets = stores.map((_, i) => ids.filter((_, k) => (k + i) % 3 !== 0).sort(() => (i % 2 ? 1 : -1)));
+			const many = await Promise.all(stores.map((s, i) => s.acquirePairLeases(M, `set-${i}`, sets[i], { ttlSeconds: 60 })));
+			const held = new Map<string, string>();
+			many.forEach((r, i) => {
+				const sorted = [...new Set(sets[i])].sort();
+				expect(r.acquired).toEqual(sorted.slice(0, r.acquired.length));
+				for (const id of r.acquired) {
+					expect(held.has(id)).toBe(false);
+					held.set(id, `set-${i}`);
+				}
+			});
+			const stored = (await stores[0].listPairLeases(M, ids)).map((l) => [l.sourceId, l.token]);
+			expect(stored).toEqual([...held.entries()].sort());
+		} finally {
+			await closeAll(stores);
+		}
+	});
+
 	test('two concurrent opens of a fresh database both migrate successfully', async () => {
 		const [a, b] = await Promise.all([target.open(), target.open()]);
 		try {
-			expect((await a.info()).schemaVersion).toBe(1);
-			expect((await b.info()).schemaVersion).toBe(1);
-			expect(await migrationRows(target)).toBe(1);
+			expect((await a.info()).schemaVersion).toBe(LATEST_VERSION);
+			expect((await b.info()).schemaVersion).toBe(LATEST_VERSION);
+			expect(await migrationRows(target)).toBe(MIGRATIONS.length);
 		} finally {
 			await closeAll([a, b]);
 		}
@@ -151,8 +181,8 @@ describe.each(run)('store concurrency: $name', (backend) => {
 		test('four processes opening a fresh database at once all succeed, migrations applied once', async () => {
 			const startAt = barrier();
 			const runs = await Promise.all(Array.from({ length: PROCS }, () => runWorker({ config: target.config, action: 'open', startAt })));
-			for (const r of runs) expect(workerResult<number>(r)).toBe(1);
-			expect(await migrationRows(target)).toBe(1);
+			for (const r of runs) expect(workerResult<number>(r)).toBe(LATEST_VERSION);
+			expect(await migrationRows(target)).toBe(MIGRATIONS.length);
 		});
 
 		test('processes pairing one record, marking the same events and claiming the same retries never collide', async () => {

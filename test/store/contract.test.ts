@@ -3,7 +3,7 @@
  * embedded SQLite store and on PostgreSQL.
  */
 import { classifiedError, type ErrorCode } from '../../errors/taxonomy';
-import { StoreError, type PairInput, type SqlStore } from '../../sync/store';
+import { LATEST_VERSION, StoreError, type PairInput, type SqlStore } from '../../sync/store';
 import { backendMatrix, describeSkipped, TestClock, type StoreTarget } from './harness';
 
 const { run, skipped } = backendMatrix();
@@ -52,7 +52,8 @@ describe.each(run)('store contract: $name', (backend) => {
 	test('info names the backend and schema version, never a connection string', async () => {
 		const info = await store.info();
 		expect(info.backend).toBe(backend.name);
-		expect(info.schemaVersion).toBe(1);
+		expect(info.schemaVersion).toBe(LATEST_VERSION);
+		expect(LATEST_VERSION).toBe(2);
 		expect(info.location).not.toMatch(/postgres:\/\//);
 	});
 
@@ -782,6 +783,84 @@ describe.each(run)('store contract: $name', (backend) => {
 		});
 	});
 
+	describe('pair leases', () => {
+		const TTL = { ttlSeconds: 120 };
+
+		test('acquire, deny to another token while live, renew by the same token, release by token only', async () => {
+			const a = await store.acquirePairLeases(M, 'tok-a', ['s2', 's1', 's2'], TTL);
+			expect(a).toEqual({ acquired: ['s1', 's2'], blocked: null, takenOver: [] });
+			expect(await store.listPairLeases(M)).toEqual([
+				{ mappingId: M, sourceId: 's1', token: 'tok-a', acquiredAt: '2025-01-01T00:00:00.000Z', expiresAt: '2025-01-01T00:02:00.000Z' },
+				{ mappingId: M, sourceId: 's2', token: 'tok-a', acquiredAt: '2025-01-01T00:00:00.000Z', expiresAt: '2025-01-01T00:02:00.000Z' },
+			]);
+			// Another token: denied while live, with the lease that stopped it.
+			const b = await store.acquirePairLeases(M, 'tok-b', ['s2'], TTL);
+			expect(b.acquired).toEqual([]);
+			expect(b.blocked).toMatchObject({ sourceId: 's2', token: 'tok-a', expiresAt: '2025-01-01T00:02:00.000Z' });
+			// The same pair in another mapping is another lease.
+			expect((await store.acquirePairLeases(`${M}-other`, 'tok-b', ['s2'], TTL)).acquired).toEqual(['s2']);
+			// The holder renews by acquiring again.
+			clock.advance(60_000);
+			expect((await store.acquirePairLeases(M, 'tok-a', ['s1'], TTL)).acquired).toEqual(['s1']);
+			expect((await store.listPairLeases(M, ['s1']))[0].expiresAt).toBe('2025-01-01T00:03:00.000Z');
+			// Releasing with another token touches nothing; the holder's release frees exactly its ids.
+			expect(await store.releasePairLeases(M, 'tok-b', ['s1', 's2'])).toBe(0);
+			expect(await store.releasePairLeases(M, 'tok-b')).toBe(0);
+			expect((await store.listPairLeases(M)).map((l) => l.token)).toEqual(['tok-a', 'tok-a']);
+			expect(await store.releasePairLeases(M, 'tok-a', ['s2'])).toBe(1);
+			expect((await store.acquirePairLeases(M, 'tok-b', ['s2'], TTL)).acquired).toEqual(['s2']);
+			expect(await store.releasePairLeases(M, 'tok-a')).toBe(1);
+			expect((await store.listPairLeases(M)).map((l) => [l.sourceId, l.token])).toEqual([['s2', 'tok-b']]);
+			expect((await store.listPairLeases(`${M}-other`)).map((l) => [l.sourceId, l.token])).toEqual([['s2', 'tok-b']]);
+		});
+
+		test('an expired lease is taken by the next token; prune removes expired leases', async () => {
+			await store.acquirePairLeases(M, 'crashed', ['s1', 's2'], { ttlSeconds: 30 });
+			clock.advance(29_999);
+			expect((await store.acquirePairLeases(M, 'next', ['s1'], TTL)).blocked?.token).toBe('crashed');
+			clock.advance(1);
+			expect(await store.acquirePairLeases(M, 'next', ['s1'], TTL)).toEqual({ acquired: ['s1'], blocked: null, takenOver: [] });
+			// The crashed holder's late release cannot free the lease it lost.
+			expect(await store.releasePairLeases(M, 'crashed', ['s1'])).toBe(0);
+			expect((await store.listPairLeases(M, ['s1']))[0].token).toBe('next');
+			expect(await store.prune()).toMatchObject({ leases: 1 });
+			expect((await store.listPairLeases(M)).map((l) => l.sourceId)).toEqual(['s1']);
+		});
+
+		test('leases are taken in sorted order and never past the first one another token holds; takeOver forces a live one', async () => {
+			await store.acquirePairLeases(M, 'other', ['c'], TTL);
+			const mine = await store.acquirePairLeases(M, 'mine', ['e', 'a', 'c', 'b', 'd'], TTL);
+			expect(mine.acquired).toEqual(['a', 'b']);
+			expect(mine.blocked).toMatchObject({ sourceId: 'c', token: 'other' });
+			// Nothing after the blocker is held, so a third caller that needs d then c cannot deadlock with us.
+			expect((await store.listPairLeases(M)).map((l) => [l.sourceId, l.token])).toEqual([
+				['a', 'mine'],
+				['b', 'mine'],
+				['c', 'other'],
+			]);
+			const forced = await store.acquirePairLeases(M, 'mine', ['a', 'b', 'c', 'd', 'e'], { ...TTL, takeOver: ['c'] });
+			expect(forced.acquired).toEqual(['a', 'b', 'c', 'd', 'e']);
+			expect(forced.blocked).toBeNull();
+			expect(forced.takenOver).toEqual([expect.objectContaining({ sourceId: 'c', token: 'other' })]);
+			expect(await store.releasePairLeases(M, 'other')).toBe(0);
+			// More ids than one statement takes: the order and the stop hold across statements.
+			const many = Array.from({ length: 1200 }, (_, i) => `k${String(i).padStart(4, '0')}`);
+			await store.acquirePairLeases(M, 'other', ['k0700'], TTL);
+			const big = await store.acquirePairLeases(M, 'mine', [...many].reverse(), TTL);
+			expect(big.acquired).toEqual(many.slice(0, 700));
+			expect(big.blocked?.sourceId).toBe('k0700');
+			expect(await store.listPairLeases(M, many.slice(701))).toEqual([]);
+			expect(await store.releasePairLeases(M, 'mine', many)).toBe(700);
+		});
+
+		test('invalid input is refused', async () => {
+			await rejectsWith(store.acquirePairLeases(M, 'tok', ['s1'], { ttlSeconds: 0 }), 'INVALID_INPUT');
+			await rejectsWith(store.acquirePairLeases(M, '', ['s1'], TTL), 'INVALID_INPUT');
+			await rejectsWith(store.acquirePairLeases(M, 'tok', [''], TTL), 'INVALID_INPUT');
+			expect(await store.acquirePairLeases(M, 'tok', [], TTL)).toEqual({ acquired: [], blocked: null, takenOver: [] });
+		});
+	});
+
 	describe('housekeeping and handles', () => {
 		test('prune removes expired events and, when asked, old closed records', async () => {
 			await store.markEventProcessed('hubspot', 'e', 60);
@@ -797,13 +876,13 @@ describe.each(run)('store contract: $name', (backend) => {
 			const running = await store.startRun({ mappingId: M, trigger: 't' });
 			clock.advance(86_400_000);
 			const res = await store.prune({ intentsBefore: clock.iso(), reviewClosedBefore: clock.iso(), runsBefore: clock.iso() });
-			expect(res).toEqual({ events: 1, intents: 1, reviewItems: 1, runs: 1 });
+			expect(res).toEqual({ events: 1, leases: 0, intents: 1, reviewItems: 1, runs: 1 });
 			expect(await store.getIntent('k-open')).not.toBeNull();
 			expect(await store.getReviewItem(open.id)).not.toBeNull();
 			expect(await store.getReviewItem(closed.id)).toBeNull();
 			expect(await store.listAttempts(closed.id)).toEqual([]);
 			expect(await store.getRun(running.id)).not.toBeNull();
-			expect(await store.prune()).toEqual({ events: 0, intents: 0, reviewItems: 0, runs: 0 });
+			expect(await store.prune()).toEqual({ events: 0, leases: 0, intents: 0, reviewItems: 0, runs: 0 });
 		});
 
 		test('a closed handle refuses calls; closing twice is fine; other handles keep working', async () => {

@@ -1,7 +1,7 @@
 /** Crash safety, persistence across reopen, the shared-connection registry, migrations and secret hygiene. */
 import { spawn } from 'node:child_process';
 import { classifiedError } from '../../errors/taxonomy';
-import { closeAllStores, openStore, openStoreCount, StoreError, type SyncStore } from '../../sync/store';
+import { closeAllStores, MIGRATIONS, openStore, openStoreCount, StoreError, type SyncStore } from '../../sync/store';
 import { POSTGRES_URL } from '../support/services';
 import { backendMatrix, describeSkipped, postgresBackend, runWorker, sqliteBackend, withPgClient, type StoreTarget } from './harness';
 
@@ -125,13 +125,13 @@ describe.each(run)('store persistence: $name', (backend) => {
 		if (target.backend === 'postgres') {
 			const schema = (target.config as { schema: string }).schema;
 			await withPgClient(async (c) => {
-				expect(Number((await c.query(`SELECT count(*) AS n FROM "${schema}".schema_migrations`)).rows[0].n)).toBe(1);
+				expect(Number((await c.query(`SELECT count(*) AS n FROM "${schema}".schema_migrations`)).rows[0].n)).toBe(MIGRATIONS.length);
 				await c.query(`INSERT INTO "${schema}".schema_migrations (version, name, applied_at) VALUES (999, 'future', now())`);
 			});
 		} else {
 			const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
 			const db = new DatabaseSync((target.config as { path: string }).path);
-			expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(1);
+			expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(MIGRATIONS.length);
 			db.prepare(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', '2030-01-01T00:00:00.000Z')`).run();
 			db.close();
 		}
