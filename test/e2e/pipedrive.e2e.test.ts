@@ -206,6 +206,16 @@ test('Get Changes: a full read, then incremental from the checkpoint on the item
 	const next = await read(checkpoint);
 	expect(next.map((d) => [d.id, d.fields.title])).toEqual([[full[2].id, 'Renamed deal']]);
 
+	// A read that fails (here: Pipedrive answering cut-off JSON) stops the run (n8n answers 500 and the execution fails): a
+	// Failed item would let a sync plan on the other side's records alone.
+	await admin('PUT', '/_sandbox/faults', { malformedRate: 1, routePrefix: 'v2.deals' });
+	try {
+		const failing = await postWebhook(n8n, 'pd-e2e-changes', { items: [{ cursor: '' }] });
+		expect(failing.status).toBe(500);
+	} finally {
+		await admin('DELETE', '/_sandbox/faults');
+	}
+
 	const res = await postWebhook(n8n, 'pd-e2e-delete', { items: [full[0], full[1], { id: '99999' }, { title: 'no id' }] });
 	const out = (await res.json()) as any[];
 	expect(out.filter((o) => !o.failed).map((o) => [o.id, o.action])).toEqual([

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { PipedriveConnector } from '../../../connectors/pipedrive';
-import { perItem, type Outputs } from './common';
+import { ConnectorError } from '../../../connectors/core/errors';
+import { nodeApiError, perItem, type Outputs } from './common';
 
 const show = { operation: ['getChanges'] };
 
@@ -69,14 +70,23 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const mode = this.getNodeParameter('syncMode', i, 'incremental') as string;
 			const since = mode === 'incremental' ? String(this.getNodeParameter('since', i, '') ?? '').trim() || undefined : undefined;
 			const o = this.getNodeParameter('changesOptions', i, {}) as IDataObject;
-			const { records, checkpoint } = await connector.readChanges(resource, {
-				since,
-				overlapMs: (typeof o.overlapSeconds === 'number' ? o.overlapSeconds : 60) * 1000,
-				pageSize: typeof o.pageSize === 'number' ? o.pageSize : 500,
-				includeDeleted: o.includeDeleted === true,
-			});
+			let read;
+			try {
+				read = await connector.readChanges(resource, {
+					since,
+					overlapMs: (typeof o.overlapSeconds === 'number' ? o.overlapSeconds : 60) * 1000,
+					pageSize: typeof o.pageSize === 'number' ? o.pageSize : 500,
+					includeDeleted: o.includeDeleted === true,
+				});
+			} catch (err) {
+				// A read that failed (even a transient error after its retries) is no record's failure: a sync planned
+				// on the other side's records alone would create duplicates and overwrite newer changes on this side.
+				// The run stops (its error workflow parks the failure) unless the node is set to continue.
+				if (err instanceof ConnectorError && !this.continueOnFail()) throw nodeApiError(this, err.classified, i);
+				throw err;
+			}
 			// The checkpoint rides on every item: store the last item's once it is processed.
-			for (const r of records) out.records.push({ json: { ...(r as unknown as IDataObject), checkpoint: checkpoint ?? null }, pairedItem: { item: i } });
+			for (const r of read.records) out.records.push({ json: { ...(r as unknown as IDataObject), checkpoint: read.checkpoint ?? null }, pairedItem: { item: i } });
 		});
 	}
 }
