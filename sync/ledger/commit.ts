@@ -241,6 +241,20 @@ export async function commit(config: CommitOptions | null | undefined, outcomes:
 		counts.deleted++;
 	}
 
+	// The pairs' leases end with their Commit: the next Plan of a pair plans against the snapshot stored above. A write
+	// that failed for certain ends its lease too; one that may still land (a timeout) keeps it until it expires.
+	const leases = new Map<string, { mappingId: string; token: string; ids: Set<string> }>();
+	outcomes.forEach((outcome) => {
+		const sync = outcome.sync;
+		if (!isSyncContext(sync) || opts.dryRun || sync.dryRun || !sync.lease || typeof sync.lease.token !== 'string' || !sync.lease.token || !sync.source?.id) return;
+		if (!outcome.ok && !certainFailure(outcome.error)) return;
+		const key = JSON.stringify([sync.mappingId, sync.lease.token]);
+		const entry = leases.get(key) ?? { mappingId: sync.mappingId, token: sync.lease.token, ids: new Set<string>() };
+		entry.ids.add(sync.source.id);
+		leases.set(key, entry);
+	});
+	for (const { mappingId, token, ids } of leases.values()) await store.releasePairLeases(mappingId, token, [...ids]);
+
 	if (opts.runId && !opts.dryRun) {
 		const mappingId = outcomes.map((o) => o.sync).find(isSyncContext)?.mappingId;
 		if (mappingId) {

@@ -3,6 +3,7 @@ import { classifiedError } from '../../errors/taxonomy';
 import type { Pair, PairInput, PairUpdate, SyncStore, WriteIntent } from '../store';
 import { applyEntries, canonicalPath, fieldModel, getAt, hasAt, pick, type CompiledPath, type FieldModel } from './fields';
 import { compileMatchKey, keyOf, type CompiledMatchKey } from './matchKey';
+import { DEFAULT_LEASE_TTL_SECONDS, DEFAULT_LEASE_WAIT_SECONDS, leasePairs, type LeaseHold, type LeaseSettings } from './lease';
 import { merge, type Bucket, type MergeResult, type Resolver } from './merge';
 import {
 	CONFLICT_STRATEGIES,
@@ -56,6 +57,7 @@ interface Prepared {
 	missingKey: 'review' | 'create';
 	deletes: LedgerConfig['deletes'];
 	dryRun: boolean;
+	lease: LeaseSettings;
 }
 
 export function prepare(config: LedgerConfig): Prepared {
@@ -76,6 +78,10 @@ export function prepare(config: LedgerConfig): Prepared {
 	const hub = config.hub ?? 'source';
 	if (hub !== 'source' && hub !== 'target') throw new LedgerConfigError(`The hub side must be "source" or "target", not "${String(hub)}"`);
 	const matchKey = compileMatchKey(config.matchKey);
+	const ttlSeconds = config.lease?.ttlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
+	const waitSeconds = config.lease?.waitSeconds ?? DEFAULT_LEASE_WAIT_SECONDS;
+	if (!(ttlSeconds > 0) || !Number.isFinite(ttlSeconds)) throw new LedgerConfigError(`The pair lease time to live must be a positive number of seconds, not ${String(ttlSeconds)}`);
+	if (!(waitSeconds >= 0) || !Number.isFinite(waitSeconds)) throw new LedgerConfigError(`The pair lease wait must be zero or more seconds, not ${String(waitSeconds)}`);
 	return {
 		config,
 		mappingId: config.mappingId,
@@ -85,6 +91,7 @@ export function prepare(config: LedgerConfig): Prepared {
 		missingKey: config.missingKey === 'create' ? 'create' : 'review',
 		deletes,
 		dryRun: config.dryRun === true,
+		lease: { ttlSeconds, waitSeconds },
 	};
 }
 
@@ -126,6 +133,24 @@ export async function plan(
 	options: PlanOptions = {},
 ): Promise<PlanResult> {
 	const p = prepare(config);
+	const leases: { hold: LeaseHold | null } = { hold: null };
+	try {
+		return await planWith(p, sourceRecords, targetRecords, store, options, leases);
+	} catch (err) {
+		// Whatever this Plan leased, nobody will commit: free it for the next Plan now rather than at its expiry.
+		if (leases.hold) await store.releasePairLeases(p.mappingId, leases.hold.token).catch(() => undefined);
+		throw err;
+	}
+}
+
+async function planWith(
+	p: Prepared,
+	sourceRecords: readonly LedgerRecord[],
+	targetRecords: readonly LedgerRecord[],
+	store: SyncStore,
+	options: PlanOptions,
+	leases: { hold: LeaseHold | null },
+): Promise<PlanResult> {
 	const { mappingId, model, matchKey, dryRun } = p;
 	const result: PlanResult = {
 		toTarget: [],
@@ -309,6 +334,7 @@ export async function plan(
 		pair: Pair | null,
 		inputs: InputRef[],
 		intent: SyncContext['intent'] | undefined,
+		lease: { lease?: SyncContext['lease'] } = {},
 	): number => {
 		for (const bad of merged.invalid) {
 			const e = entriesOf[bad.side]!;
@@ -330,6 +356,7 @@ export async function plan(
 					written: bucket.written,
 					updatedAt,
 					...(intent ? { intent } : {}),
+					...lease,
 				},
 				inputs,
 				{ conflicts: bucket.conflicts, warnings: direction === 'to_target' ? merged.warnings.source : merged.warnings.target },
@@ -350,35 +377,129 @@ export async function plan(
 		return writes;
 	};
 
+	/** The lease a write of this pair carries to Commit (which releases it), with a note when it was taken over. */
+	const leaseContext = (sourceId: string): { lease?: SyncContext['lease'] } => {
+		if (!hold || !hold.ids.has(sourceId)) return {};
+		const taken = hold.takenOver.get(sourceId);
+		const note = taken
+			? `Another run held this pair and did not commit within ${p.lease.waitSeconds} s (its lease ran until ${taken.expiresAt}); this run took the lease over`
+			: hold.waitedFor.has(sourceId)
+				? 'Planned after another run committed a write of this pair (waited for its lease)'
+				: undefined;
+		return { lease: { token: hold.token, ...(note ? { note } : {}) } };
+	};
+
 	// ------------------------------------------------------------------ paired records
-	for (const c of cases.values()) {
-		const { pair } = c;
+	/** What a paired record comes to, computed without routing anything (so it can be computed again). */
+	interface Assessment {
+		pair: Pair;
+		/** The records left after the stale ones are set aside. */
+		source?: Entry;
+		target?: Entry;
+		stale: Array<{ side: Side; e: Entry; stored: string | null }>;
+		kind: 'nothing' | 'both_deleted' | 'delete_ignored' | 'delete' | 'merge';
+		merged: MergeResult | null;
+	}
+	const assess = (c: Case, pair: Pair): Assessment => {
 		let { source, target } = c;
+		const stale: Assessment['stale'] = [];
 		for (const side of ['source', 'target'] as const) {
 			const e = side === 'source' ? source : target;
 			if (!e) continue;
 			const stored = pair[side === 'source' ? 'sourceUpdatedAt' : 'targetUpdatedAt'];
 			// Older than what was already synced: an out-of-order or replayed event. Applying it would undo newer data.
 			if (timeOf(e.updatedAt) < timeOf(stored)) {
-				result.summary.stale++;
-				unchanged('stale', `The ${side} record (updated ${e.updatedAt}) is older than the version already synced (${stored}); ignored`, e.inputs, { [side]: e, pair });
+				stale.push({ side, e, stored });
 				if (side === 'source') source = undefined;
 				else target = undefined;
 			}
 		}
-		if (!source && !target) continue;
+		const base = { pair, source, target, stale, merged: null };
+		if (!source && !target) return { ...base, kind: 'nothing' };
+		if (source?.deleted || target?.deleted) {
+			if (source?.deleted && target?.deleted) return { ...base, kind: 'both_deleted' };
+			const flows = source?.deleted ? model.hasForward : model.hasReverse;
+			return { ...base, kind: p.deletes === 'ignore' || !flows ? 'delete_ignored' : 'delete' };
+		}
+		const merged = merge({
+			model,
+			source: source?.fields,
+			target: target?.fields,
+			base: { source: pair.sourceSnapshot, target: pair.targetSnapshot },
+			updatedAt: { source: source?.updatedAt ?? null, target: target?.updatedAt ?? null },
+			resolver: p.resolver,
+		});
+		return { ...base, kind: 'merge', merged };
+	};
+	const writesOf = (a: Assessment): number => (a.kind === 'delete' ? 1 : a.kind === 'merge' ? Number(!!a.merged!.toTarget) + Number(!!a.merged!.toSource) : 0);
+
+	const assessed = new Map<Case, Assessment>();
+	for (const c of cases.values()) assessed.set(c, assess(c, c.pair));
+
+	// Lease every pair this Plan will write, then plan those against the pair as it is once the lease is ours: a Plan
+	// of the same pair that wrote meanwhile has committed (or its lease lapsed), so its snapshot is the base now.
+	let hold: LeaseHold | null = null;
+	const lostPairs: Array<{ c: Case; now: Pair }> = [];
+	const leased = dryRun ? [] : [...cases.values()].filter((c) => writesOf(assessed.get(c)!) > 0);
+	if (leased.length) {
+		hold = await leasePairs(
+			store,
+			mappingId,
+			leased.map((c) => c.pair.source.id),
+			p.lease,
+			options.onLeaseWait ? { onWait: options.onLeaseWait } : {},
+		);
+		leases.hold = hold;
+		const fresh = await fetchPairs(store, mappingId, 'source', leased.map((c) => c.pair.source.id));
+		for (const c of leased) {
+			const now = fresh.get(c.pair.source.id);
+			if (!now) {
+				// Unlinked meanwhile: the records are unpaired now, and first pairing takes them.
+				cases.delete(c.pair.source.id);
+				assessed.delete(c);
+				bySource.delete(c.pair.source.id);
+				byTarget.delete(c.pair.target.id);
+				if (c.source) unpaired.source.push(c.source);
+				if (c.target) unpaired.target.push(c.target);
+			} else if (now.target.id !== c.pair.target.id) {
+				cases.delete(c.pair.source.id);
+				assessed.delete(c);
+				lostPairs.push({ c, now });
+			} else if (now.version !== c.pair.version) {
+				c.pair = now;
+				assessed.set(c, assess(c, now));
+			}
+		}
+	}
+	for (const { c, now } of lostPairs) {
+		conflict(
+			'pair_conflict',
+			`Another run re-paired this record (${now.source.id} ↔ ${now.target.id}) while this one was planning; the next run plans it again`,
+			[...(c.source?.inputs ?? []), ...(c.target?.inputs ?? [])],
+			{ source: c.source, target: c.target },
+			{ source: now.source, target: now.target, candidates: [c.pair.source, c.pair.target] },
+		);
+	}
+
+	for (const [c, a] of assessed) {
+		const { pair, source, target } = a;
+		for (const { side, e, stored } of a.stale) {
+			result.summary.stale++;
+			unchanged('stale', `The ${side} record (updated ${e.updatedAt}) is older than the version already synced (${stored}); ignored`, e.inputs, { [side]: e, pair });
+		}
+		if (a.kind === 'nothing') continue;
 		const inputs = [...(source?.inputs ?? []), ...(target?.inputs ?? [])];
 
-		if (source?.deleted || target?.deleted) {
-			if (source?.deleted && target?.deleted) {
-				unlinks.push(pair);
-				unchanged('deleted_on_both_sides', 'Both records are deleted; the pair is forgotten', inputs, { source, target, pair });
-				continue;
-			}
+		if (a.kind === 'both_deleted') {
+			unlinks.push(pair);
+			unchanged('deleted_on_both_sides', 'Both records are deleted; the pair is forgotten', inputs, { source, target, pair });
+			continue;
+		}
+		if (a.kind === 'delete_ignored' || a.kind === 'delete') {
 			const deletedSide: Side = source?.deleted ? 'source' : 'target';
 			const direction: Direction = deletedSide === 'source' ? 'to_target' : 'to_source';
-			const flows = deletedSide === 'source' ? model.hasForward : model.hasReverse;
-			if (p.deletes === 'ignore' || !flows) {
+			if (a.kind === 'delete_ignored') {
+				const flows = deletedSide === 'source' ? model.hasForward : model.hasReverse;
 				unchanged('delete_ignored', `The ${deletedSide} record was deleted; deletes are ${flows ? 'ignored by this mapping' : 'not synced in this direction'}`, inputs, {
 					source,
 					target,
@@ -396,21 +517,15 @@ export async function plan(
 					snapshot: { source: [], target: [] },
 					written: [],
 					updatedAt: { source: source?.updatedAt ?? null, target: target?.updatedAt ?? null },
+					...leaseContext(c.pair.source.id),
 				},
 				inputs,
 			);
 			continue;
 		}
 
-		const merged = merge({
-			model,
-			source: source?.fields,
-			target: target?.fields,
-			base: { source: pair.sourceSnapshot, target: pair.targetSnapshot },
-			updatedAt: { source: source?.updatedAt ?? null, target: target?.updatedAt ?? null },
-			resolver: p.resolver,
-		});
-		const writes = route(merged, { source: pair.source, target: pair.target }, { source, target }, pair, inputs, undefined);
+		const merged = a.merged!;
+		const writes = route(merged, { source: pair.source, target: pair.target }, { source, target }, pair, inputs, undefined, leaseContext(pair.source.id));
 		if (writes === 0) {
 			const valid = inputs.filter((i) => !merged.invalid.some((b) => b.side === i.side));
 			if (!merged.manual.length && valid.length) {
@@ -421,6 +536,13 @@ export async function plan(
 				refreshes.push({ pair, merged, updatedAt: { source: source?.updatedAt ?? null, target: target?.updatedAt ?? null } });
 			}
 		}
+	}
+
+	if (hold) {
+		// Pairs that end Unchanged, Conflict or Invalid after all write nothing: their leases end with this Plan.
+		const writing = new Set([...result.toTarget, ...result.toSource].filter((d) => d.sync.lease?.token === hold!.token).map((d) => d.sync.source!.id));
+		const idle = [...hold.ids].filter((id) => !writing.has(id));
+		if (idle.length) await store.releasePairLeases(mappingId, hold.token, idle);
 	}
 
 	// ------------------------------------------------------------------ first pairing

@@ -1,6 +1,6 @@
 import type { ClassifiedError } from '../../errors/taxonomy';
 import type { CompiledMapping, MappingSpec } from '../mapping';
-import type { JsonObject, Pair, PairStats, RecordRef, RunTotals, Side } from '../store';
+import type { JsonObject, Pair, PairLease, PairStats, RecordRef, RunTotals, Side } from '../store';
 
 /**
  * The Sync Ledger's vocabulary. A ledger works on one mapping between a source system (the mapping's source
@@ -51,8 +51,14 @@ export interface LedgerConfig {
 	missingKey?: 'review' | 'create';
 	/** Records marked `deleted: true`: default `ignore`. */
 	deletes?: DeletePolicy;
-	/** Route and count only: no intents, no pairs, no runs are written. */
+	/** Route and count only: no intents, no pairs, no runs, no leases are written. */
 	dryRun?: boolean;
+	/**
+	 * Pair leases (no lost update when executions overlap): a Plan that writes a paired record holds its pair until
+	 * the Commit of that write, at most `ttlSeconds` (default 120); another Plan of the pair waits for it, at most
+	 * `waitSeconds` in all (default 30), then takes it over.
+	 */
+	lease?: { ttlSeconds?: number; waitSeconds?: number };
 }
 
 /** A record as the ledger reads it: the envelope of connectors/core (system, object, id, updatedAt, fields). */
@@ -110,6 +116,8 @@ export interface SyncContext {
 	updatedAt: { source: string | null; target: string | null };
 	/** Creates: the write intent that makes them crash-safe. */
 	intent?: { key: string; resumed: boolean; note?: string };
+	/** Updates, deletes, archives of a pair: the lease this Plan holds on the pair until Commit releases it. */
+	lease?: { token: string; note?: string };
 	dryRun?: boolean;
 }
 
@@ -225,6 +233,8 @@ export interface PlanResult {
 export interface PlanOptions {
 	/** Records run counts under this id (the n8n execution id); several Plans and Commits of one execution add up. */
 	runId?: string;
+	/** Called each time the Plan starts to wait for a pair lease another run holds. */
+	onLeaseWait?: (lease: PairLease) => void;
 }
 
 /** The vendor node's answer for one write, with the sync context it carried. */
