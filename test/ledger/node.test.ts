@@ -237,6 +237,14 @@ test('Plan → vendor write → Commit, then the next execution sees the echo as
 	const store = await openSqliteStore({ kind: 'sqlite', path: sqlitePath });
 	try {
 		expect((await store.getPair('people', 'source', 'p1'))!.sourceSnapshot).toMatchObject({ first_name: 'Ann' });
+		// The update carried its pair lease; the refused write released it at Commit, so the retry does not wait.
+		expect((failed.output('Commit', 1)[0].json.sync as IDataObject).lease).toMatchObject({ token: expect.any(String) });
+		expect(await store.listPairLeases('people')).toEqual([]);
+		const started = Date.now();
+		const retried = await runWorkflow(types, { items: edited, nodes: [split, ledger({}), vendor, commit], connections: wiring });
+		expect(Date.now() - started).toBeLessThan(10_000);
+		expect(retried.output('Commit', 0).map((i) => (i.json.committed as IDataObject).status)).toEqual(['updated']);
+		expect(await store.listPairLeases('people')).toEqual([]);
 	} finally {
 		await store.close();
 	}
