@@ -11,6 +11,7 @@
  *     --time-scale 5     vendor time per real time for every run, or per run: s1=5,b1=5,s2=1
  *     --out FILE         where to write the report (default BENCHMARKS.md); --no-write prints only
  *     --note "…"         a line added to the report (e.g. what else ran on the machine)
+ *     --render FILE      write the report again from a run's raw figures (artifacts/bench-n8n.json); runs nothing
  *
  * Scenarios: s1 HubSpot → Jobber backfill with the one-off migration template (historical-migration.json), s1p
  * the same through the ongoing sync's poll trigger from the beginning (hubspot-jobber-clients.json), s2 HubSpot →
@@ -87,8 +88,23 @@ function command(args: Args): string {
 	return parts.length === 1 ? 'npm run bench' : parts.join(' ');
 }
 
+/** `--render FILE`: writes the report again from a run's raw figures (artifacts/bench-n8n.json), running nothing. */
+function render(file: string, args: Args): void {
+	const raw = JSON.parse(fs.readFileSync(path.resolve(ROOT, file), 'utf8'));
+	const minutes = raw.minutes ?? (fs.statSync(path.resolve(ROOT, file)).mtimeMs - Date.parse(raw.machine.date)) / 60_000;
+	const runArgs: Args = { ...raw.args, out: args.out };
+	const md = markdown(runArgs, raw.machine, raw.results, raw.missing, raw.failures, aims(raw.results, raw.missing), raw.jobberCosts, minutes);
+	console.log(`${table(raw.results)}\n\n${aimLines(aims(raw.results, raw.missing)).join('\n')}`);
+	if (args.out) {
+		fs.writeFileSync(args.out, md);
+		log(`wrote ${path.relative(ROOT, args.out)} from ${file}`);
+	}
+}
+
 async function main(): Promise<void> {
 	const args = parseArgs(process.argv.slice(2));
+	const renderFrom = process.argv.indexOf('--render');
+	if (renderFrom >= 0) return render(process.argv[renderFrom + 1] ?? 'artifacts/bench-n8n.json', args);
 	const ids = ORDER.filter((id) => (args.only ? args.only.includes(id) : !(args.quick && LARGE.has(id))));
 	const m = machine(N8N_VERSION);
 	const started = Date.now();
@@ -124,7 +140,7 @@ async function main(): Promise<void> {
 	const md = markdown(args, m, results, missing, failures, aimList, costs, minutes);
 	console.log(`\n${table(results)}\n\n${aimLines(aimList).join('\n')}\n\nbench took ${minutes.toFixed(1)} min`);
 	fs.mkdirSync(path.join(ROOT, 'artifacts'), { recursive: true });
-	fs.writeFileSync(path.join(ROOT, 'artifacts', 'bench-n8n.json'), JSON.stringify({ machine: m, args, jobberCosts: costs, results, missing, failures }, null, 2));
+	fs.writeFileSync(path.join(ROOT, 'artifacts', 'bench-n8n.json'), JSON.stringify({ machine: m, args, minutes, jobberCosts: costs, results, missing, failures }, null, 2));
 	if (args.out) {
 		fs.writeFileSync(args.out, md);
 		log(`wrote ${path.relative(ROOT, args.out)}`);
@@ -179,6 +195,8 @@ function markdown(
 		if (r.nodeTimes.length) lines.push(`- Time per node (n8n's executionTime, real s): ${r.nodeTimes.filter((t) => t.ms >= 50).map((t) => `${t.node} ${(t.ms / 1000).toFixed(1)}${t.runs > 1 ? ` (${t.runs} runs)` : ''}`).join(', ')}.`);
 		lines.push(`- Ceiling: ${r.ceiling.sustainedS.toFixed(1)} s sustained, ${r.ceiling.restedS.toFixed(1)} s on a rested account:`);
 		for (const c of ceilingLines(r.ceiling)) lines.push(`  - ${c}`);
+		const spent = spentVsMinimum(r);
+		if (spent) lines.push(`- Spent vs the API minimum of the work: ${spent}.`);
 		lines.push(`- Pacing: the limits' floor for the calls and points this run spent is ${r.pacing.sustainedS.toFixed(1)} s sustained (${r.pacing.binding ? `${r.pacing.binding.vendor}, ${r.pacing.binding.what}` : 'nothing binding'}); the run took ${r.vendorS.toFixed(1)} s.`);
 		for (const n of r.outcome.notes) lines.push(`- ${n}`);
 		lines.push('');
@@ -222,3 +240,23 @@ main().catch((err) => {
 	console.error(err);
 	process.exit(1);
 });
+
+/** What a run spent next to the API minimum its ceiling counts, per vendor (calls; Jobber points too). */
+function spentVsMinimum(r: RunResult): string {
+	const parts: string[] = [];
+	const byVendor = new Map<string, { calls: number; points: number }>();
+	for (const d of r.ceiling.demands) {
+		const v = byVendor.get(d.vendor) ?? { calls: 0, points: 0 };
+		if (d.limit.kind === 'bucket') v.points += d.amount;
+		else v.calls += d.amount;
+		byVendor.set(d.vendor, v);
+	}
+	const x = (a: number, b: number) => (b > 0 ? ` (×${(a / b).toFixed(1)})` : '');
+	for (const [vendor, min] of byVendor) {
+		const key = vendor.toLowerCase() as keyof RunResult['calls'];
+		const calls = vendor === 'Jobber' && r.jobber ? r.jobber.requests : r.calls[key];
+		if (calls !== undefined && min.calls > 0) parts.push(`${vendor} ${calls.toLocaleString('en')} ${vendor === 'Jobber' ? 'documents' : 'calls'} vs ${min.calls.toLocaleString('en')}${x(calls, min.calls)}`);
+		if (vendor === 'Jobber' && r.jobber && min.points > 0) parts.push(`Jobber ${r.jobber.points.toLocaleString('en')} points vs ${min.points.toLocaleString('en')}${x(r.jobber.points, min.points)}`);
+	}
+	return parts.join('; ');
+}
