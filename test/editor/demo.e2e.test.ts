@@ -118,7 +118,7 @@ test('every template is imported once, with every credential reference resolved 
 	}
 });
 
-test('the error workflow is imported first with its fixed id; the others name it; workflows with a trigger are active', async () => {
+test('the error workflow is imported first with its fixed id; the others name it; workflows with a trigger of their own are active', async () => {
 	const errorTemplates = TEMPLATES.filter((t) => isErrorWorkflow(t.workflow));
 	expect(errorTemplates.length).toBeGreaterThan(0);
 	expect(first.workflows.slice(0, errorTemplates.length).map((w) => w.file)).toEqual(errorTemplates.map((t) => t.file));
@@ -131,7 +131,9 @@ test('the error workflow is imported first with its fixed id; the others name it
 		const result = first.workflows.find((w) => w.file === t.file)!;
 		const stored = (await n8n.rest('GET', `/workflows/${result.id}`)).data as { active: boolean; settings?: { errorWorkflow?: string } };
 		if (t.workflow.settings?.errorWorkflow) expect({ file: t.file, errorWorkflow: stored.settings?.errorWorkflow }).toEqual({ file: t.file, errorWorkflow: errorWorkflow.id });
-		const startsOnItsOwn = !isErrorWorkflow(t.workflow);
+		// Started only by a person (Manual Trigger, e.g. the historical migration) or by n8n on a failure (the
+		// error workflow): left inactive, with the reason; every other template has a trigger of its own.
+		const startsOnItsOwn = !isErrorWorkflow(t.workflow) && !(t.workflow.nodes as Array<{ type: string }>).every((n) => n.type === 'n8n-nodes-base.manualTrigger' || !/trigger|webhook/i.test(n.type));
 		expect({ file: t.file, active: stored.active, note: result.note }).toEqual({ file: t.file, active: startsOnItsOwn, note: startsOnItsOwn ? undefined : expect.any(String) });
 	}
 });
