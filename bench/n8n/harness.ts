@@ -218,6 +218,7 @@ export class Stack {
 		const t0 = Date.now();
 		let last = t0;
 		for (let round = 0; round < maxRounds; round++) {
+			const mark = this.logMark();
 			if (round > 0) await this.n8n.rest('POST', `/workflows/${workflow.id}/deactivate`, {});
 			await this.n8n.rest('POST', `/workflows/${workflow.id}/activate`, { versionId: workflow.versionId });
 			const appearBy = Date.now() + 10_000;
@@ -229,7 +230,7 @@ export class Stack {
 			}
 			if (!started) break;
 			seen.add(started.id);
-			const result = await this.waitForExecution(started.id);
+			const result = await this.waitForExecution(started.id, undefined, mark);
 			executions.push(result);
 			last = result.stoppedAt;
 			log(`  round ${round + 1}: execution ${result.status} in ${result.wallS.toFixed(1)} s`);
@@ -240,9 +241,11 @@ export class Stack {
 	}
 
 	/** Waits for one execution to finish; n8n's own start and stop times. */
-	async waitForExecution(id: string, timeoutMs = 6 * 3_600_000): Promise<ExecutionResult> {
+	async waitForExecution(id: string, timeoutMs = 6 * 3_600_000, mark = 0): Promise<ExecutionResult> {
 		const end = Date.now() + timeoutMs;
 		for (;;) {
+			const unsaved = this.unsavedExecution(mark);
+			if (unsaved) return { id, status: 'unsaved', startedAt: NaN, stoppedAt: Date.now(), wallS: NaN, error: unsaved };
 			const detail = await this.read(`/executions/${id}`);
 			const status = detail.data.status as string;
 			if (!['running', 'new', 'waiting', 'unknown'].includes(status) && detail.data.stoppedAt) {
@@ -282,7 +285,43 @@ export class Stack {
 	 * Triggers a workflow through its webhook and waits for that execution to finish. The wall time is n8n's own
 	 * (execution startedAt → stoppedAt).
 	 */
+	/** Where n8n's log ends now: problems logged after this belong to what runs next. */
+	logMark(): number {
+		try {
+			return fs.statSync(this.n8n.logFile).size;
+		} catch {
+			return 0;
+		}
+	}
+
+	/**
+	 * An execution n8n ran but could not save: its after-execution hook failed (for example `RangeError: Invalid
+	 * string length` when the run data no longer fits one string). The execution then stays "running" in n8n's
+	 * database for ever, so the bench reads n8n's log for it.
+	 */
+	unsavedExecution(mark: number): string | undefined {
+		let text: string;
+		try {
+			const fd = fs.openSync(this.n8n.logFile, 'r');
+			try {
+				const size = fs.fstatSync(fd).size;
+				const buf = Buffer.alloc(Math.max(0, Math.min(size - mark, 4_000_000)));
+				fs.readSync(fd, buf, 0, buf.length, mark);
+				text = buf.toString('utf8');
+			} finally {
+				fs.closeSync(fd);
+			}
+		} catch {
+			return undefined;
+		}
+		const hook = /There was a problem running hook "workflowExecuteAfter"[^\n]*/.exec(text);
+		if (!hook) return undefined;
+		const causes = [...new Set(text.match(/^[A-Za-z]*Error: [^\n]+/gm) ?? [])].slice(0, 3);
+		return `n8n ran the execution but could not save it (${hook[0]}${causes.length ? `; logged: ${causes.join(' / ')}` : ''})`;
+	}
+
 	async runWebhook(workflowId: string, webhookPath: string, body: unknown = {}, timeoutMs = 6 * 3_600_000): Promise<ExecutionResult> {
+		const mark = this.logMark();
 		const before = new Set((await this.executions(workflowId)).map((e) => e.id));
 		const deadline = Date.now() + 30_000;
 		for (;;) {
@@ -303,6 +342,13 @@ export class Stack {
 				const result: ExecutionResult = { id: done.id, status: done.status, startedAt, stoppedAt, wallS: (stoppedAt - startedAt) / 1000 };
 				if (done.status !== 'success') result.error = this.errorOf(detail.data.data);
 				return result;
+			}
+			const unsaved = this.unsavedExecution(mark);
+			if (unsaved) {
+				const running = runs[0];
+				const startedAt = running?.startedAt ? Date.parse(running.startedAt) : NaN;
+				const stoppedAt = Date.now();
+				return { id: running?.id ?? '', status: 'unsaved', startedAt, stoppedAt, wallS: (stoppedAt - startedAt) / 1000, error: unsaved };
 			}
 			if (Date.now() > end) throw new Error(`execution of ${workflowId} did not finish in ${timeoutMs / 1000} s`);
 			await sleep(500);

@@ -88,16 +88,45 @@ function command(args: Args): string {
 	return parts.length === 1 ? 'npm run bench' : parts.join(' ');
 }
 
-/** `--render FILE`: writes the report again from a run's raw figures (artifacts/bench-n8n.json), running nothing. */
-function render(file: string, args: Args): void {
-	const raw = JSON.parse(fs.readFileSync(path.resolve(ROOT, file), 'utf8'));
-	const minutes = raw.minutes ?? (fs.statSync(path.resolve(ROOT, file)).mtimeMs - Date.parse(raw.machine.date)) / 60_000;
-	const runArgs: Args = { ...raw.args, out: args.out };
+/**
+ * `--render FILE[,FILE…]`: writes the report again from runs' raw figures (artifacts/bench-n8n.json), running
+ * nothing. With several files (a run, then a re-run of some scenarios with `--only`), a later file's result
+ * replaces an earlier one of the same scenario; machine facts come from the first, load and time add up.
+ */
+function render(files: string, args: Args): void {
+	const raws = files.split(',').map((file) => {
+		const raw = JSON.parse(fs.readFileSync(path.resolve(ROOT, file), 'utf8')) as { machine: { date: string }; minutes?: number };
+		raw.minutes ??= (fs.statSync(path.resolve(ROOT, file)).mtimeMs - Date.parse(raw.machine.date)) / 60_000;
+		return raw;
+	});
+	interface Raw {
+		machine: ReturnType<typeof machine>;
+		args: Args;
+		minutes: number;
+		jobberCosts?: JobberCosts;
+		results: RunResult[];
+		missing: Array<{ id: string; title: string; missing: string }>;
+		failures: Array<{ id: string; error: string }>;
+	}
+	const raw: Raw = { ...(raws[0] as Raw), results: [], missing: [], failures: [] };
+	for (const r of raws as unknown as Raw[]) {
+		for (const result of r.results) raw.results = [...raw.results.filter((x) => x.id !== result.id), result];
+		raw.missing = [...raw.missing.filter((x) => !r.results.some((y) => y.id === x.id)), ...r.missing];
+		raw.failures = [...raw.failures.filter((x) => !r.results.some((y) => y.id === x.id)), ...r.failures];
+		raw.jobberCosts ??= r.jobberCosts;
+	}
+	raw.results.sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
+	raw.failures = raw.failures.filter((f) => !raw.results.some((x) => x.id === f.id));
+	const all = raws as unknown as Raw[];
+	raw.machine = { ...all[0].machine, loadEnd: all[all.length - 1].machine.loadEnd };
+	const minutes = all.reduce((a, r) => a + r.minutes, 0);
+	const only = all.some((r) => !r.args.only) ? undefined : [...new Set(all.flatMap((r) => r.args.only ?? []))];
+	const runArgs: Args = { ...all[0].args, only, out: args.out, note: args.note ?? all[0].args.note };
 	const md = markdown(runArgs, raw.machine, raw.results, raw.missing, raw.failures, aims(raw.results, raw.missing), raw.jobberCosts, minutes);
 	console.log(`${table(raw.results)}\n\n${aimLines(aims(raw.results, raw.missing)).join('\n')}`);
 	if (args.out) {
 		fs.writeFileSync(args.out, md);
-		log(`wrote ${path.relative(ROOT, args.out)} from ${file}`);
+		log(`wrote ${path.relative(ROOT, args.out)} from ${files}`);
 	}
 }
 
