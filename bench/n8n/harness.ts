@@ -219,8 +219,8 @@ export class Stack {
 		let last = t0;
 		for (let round = 0; round < maxRounds; round++) {
 			const mark = this.logMark();
-			if (round > 0) await this.n8n.rest('POST', `/workflows/${workflow.id}/deactivate`, {});
-			await this.n8n.rest('POST', `/workflows/${workflow.id}/activate`, { versionId: workflow.versionId });
+			if (round > 0) await this.write('POST', `/workflows/${workflow.id}/deactivate`, {});
+			await this.write('POST', `/workflows/${workflow.id}/activate`, { versionId: workflow.versionId });
 			const appearBy = Date.now() + 10_000;
 			let started: { id: string } | undefined;
 			while (!started) {
@@ -236,7 +236,7 @@ export class Stack {
 			log(`  round ${round + 1}: execution ${result.status} in ${result.wallS.toFixed(1)} s`);
 			if (result.status !== 'success' || (await done())) break;
 		}
-		await this.n8n.rest('POST', `/workflows/${workflow.id}/deactivate`, {}).catch(() => undefined);
+		await this.write('POST', `/workflows/${workflow.id}/deactivate`, {}).catch(() => undefined);
 		return { executions, wallS: (last - t0) / 1000, startedAt: t0, stoppedAt: last };
 	}
 
@@ -270,8 +270,25 @@ export class Stack {
 				return await this.n8n.rest<T>('GET', route);
 			} catch (err) {
 				const network = err instanceof TypeError || /ECONNRESET|socket|fetch failed/i.test(String((err as Error).cause ?? (err as Error).message));
-				if (!network || attempt >= 20) throw new Error(`GET /rest${route}: ${(err as Error).message} (${String((err as Error).cause ?? '')})`);
-				await sleep(500 * attempt);
+				// n8n answers 503 "Database is not ready!" while its own database does not answer its health ping
+				// (a large execution being written, say): a state that passes, so the read is tried again.
+				const busy = /→ 503: .*Database is not ready/.test((err as Error).message);
+				if (busy && attempt === 1) log(`n8n's database is not ready (503); waiting for it`);
+				if ((!network && !busy) || attempt >= (busy ? 120 : 20)) throw new Error(`GET /rest${route}: ${(err as Error).message} (${String((err as Error).cause ?? '')})`);
+				await sleep(busy ? 5000 : 500 * attempt);
+			}
+		}
+	}
+
+	/** A write to n8n's REST API, tried again while n8n refuses it with 503 "Database is not ready!" (refused before it runs). */
+	async write<T = any>(method: string, route: string, body: unknown): Promise<T> {
+		for (let attempt = 1; ; attempt++) {
+			try {
+				return await this.n8n.rest<T>(method, route, body);
+			} catch (err) {
+				if (!/→ 503: .*Database is not ready/.test((err as Error).message) || attempt >= 120) throw err;
+				if (attempt === 1) log(`n8n's database is not ready (503); waiting for it`);
+				await sleep(5000);
 			}
 		}
 	}

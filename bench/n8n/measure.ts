@@ -96,6 +96,8 @@ export interface RunResult {
 	idleRssMB: number;
 	/** Where the execution's time went, per node (n8n's executionTime). */
 	nodeTimes: Array<{ node: string; ms: number; runs: number; items: number }>;
+	/** Per execution (poll-driven runs have one per poll): its wall time and slowest nodes. */
+	executionTimes?: Array<{ status: string; wallS: number; topNodes: Array<{ node: string; ms: number; runs: number; items: number }> }>;
 }
 
 export async function measure(prepared: string, workDir: string, spec: RunSpec): Promise<RunResult> {
@@ -161,16 +163,15 @@ export async function measure(prepared: string, workDir: string, spec: RunSpec):
 			status429 += c.byStatus['429'] ?? 0;
 			if (v === 'salesforce') status403Limit += c.byStatus['403'] ?? 0;
 		}
-		const nodeTimes = mergeNodeTimes(
-			await Promise.all(
+		const perExecution = await Promise.all(
 				executions.map((e) =>
 					stack.nodeTimes(e.id).catch((err: Error) => {
 						log(`${spec.id}: time per node not readable for execution ${e.id} (${err.message.slice(0, 200)})`);
 						return [];
 					}),
 				),
-			),
 		);
+		const nodeTimes = mergeNodeTimes(perExecution);
 		log(`${spec.id}: time per node: ${nodeTimes.slice(0, 6).map((t) => `${t.node} ${(t.ms / 1000).toFixed(1)} s`).join(', ')}`);
 		if (meter) log(`${spec.id}: Jobber ${meter.totals.points} points in ${meter.totals.requests} documents: ${JSON.stringify(meter.totals.byField)}`);
 		const outcome = await spec.verify(stack);
@@ -223,6 +224,7 @@ export async function measure(prepared: string, workDir: string, spec: RunSpec):
 			peakRssMB,
 			idleRssMB,
 			nodeTimes,
+			executionTimes: executions.map((e, i) => ({ status: e.status, wallS: e.wallS, topNodes: perExecution[i].slice(0, 4) })),
 		};
 	} finally {
 		await meter?.close();

@@ -221,6 +221,7 @@ function markdown(
 		if (Object.keys(r.throttledRoutes).length) lines.push(`- HTTP 429 answers by route: ${Object.entries(r.throttledRoutes).map(([k, n]) => `${k} ${n}`).join(', ')} (retried; the Failed column says what was lost).`);
 		if (r.parked && Object.keys(r.parked).length) lines.push(`- Parked in the review queue: ${Object.entries(r.parked).map(([c, n]) => `${c} ${n}`).join(', ')}.`);
 		lines.push(`- n8n main process RSS: ${r.idleRssMB.toFixed(0)} MB before the run, peak ${r.peakRssMB.toFixed(0)} MB during it.`);
+		if (r.executionTimes && r.executionTimes.length > 1) lines.push(`- Per execution (one per poll), real s: ${r.executionTimes.map((e, i) => `#${i + 1} ${Number.isFinite(e.wallS) ? e.wallS.toFixed(0) : '?'}${e.status === 'success' ? '' : ` ${e.status}`}${e.topNodes[0] ? ` (${e.topNodes.slice(0, 2).map((t) => `${t.node} ${(t.ms / 1000).toFixed(0)}`).join(', ')})` : ''}`).join('; ')}.`);
 		if (r.nodeTimes.length) lines.push(`- Time per node (n8n's executionTime, real s): ${r.nodeTimes.filter((t) => t.ms >= 50).map((t) => `${t.node} ${(t.ms / 1000).toFixed(1)}${t.runs > 1 ? ` (${t.runs} runs)` : ''}`).join(', ')}.`);
 		lines.push(`- Ceiling: ${r.ceiling.sustainedS.toFixed(1)} s sustained, ${r.ceiling.restedS.toFixed(1)} s on a rested account:`);
 		for (const c of ceilingLines(r.ceiling)) lines.push(`  - ${c}`);
