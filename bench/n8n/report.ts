@@ -58,15 +58,15 @@ function calls(r: RunResult): string {
 }
 
 function throttles(r: RunResult): string {
-	const parts = [String(r.status429)];
-	if (r.jobber) parts.push(`${r.jobber.throttled} THROTTLED`);
-	if (r.calls.salesforce !== undefined) parts.push(`${r.status403Limit} 403`);
-	return parts.join(' / ');
+	const parts = [`${r.status429}×429`];
+	if (r.jobber) parts.push(`${r.jobber.throttled}×THROTTLED`);
+	if (r.calls.salesforce !== undefined) parts.push(`${r.status403Limit}×403`);
+	return parts.join(' · ');
 }
 
 export function table(results: RunResult[]): string {
 	const head =
-		'| # | scenario | workflow | records | time scale | wall (real s) | vendor s | records / vendor s | ceiling records / s (sustained) | of ceiling: sustained · rested | pacing: own calls’ floor | API calls | calls / record | Jobber points / record | 429 / THROTTLED / SF 403 | failed | duplicates | peak RSS (MB) |\n' +
+		'| # | scenario | workflow | records | time scale | wall (real s) | vendor s | records / vendor s | ceiling records / s (sustained) | of ceiling: sustained · rested | pacing: own calls’ floor | API calls | calls / record | Jobber points / record | throttled answers | failed | duplicates | peak RSS (MB) |\n' +
 		'|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|---:|';
 	const rows = results.map((r) => {
 		const q = ratios(r);

@@ -122,7 +122,7 @@ function render(files: string, args: Args): void {
 	const minutes = all.reduce((a, r) => a + r.minutes, 0);
 	const only = all.some((r) => !r.args.only) ? undefined : [...new Set(all.flatMap((r) => r.args.only ?? []))];
 	const runArgs: Args = { ...all[0].args, only, out: args.out, note: args.note ?? all[0].args.note };
-	const md = markdown(runArgs, raw.machine, raw.results, raw.missing, raw.failures, aims(raw.results, raw.missing), raw.jobberCosts, minutes);
+	const md = markdown(runArgs, raw.machine, raw.results, raw.missing, raw.failures, aims(raw.results, raw.missing), raw.jobberCosts, minutes, files);
 	console.log(`${table(raw.results)}\n\n${aimLines(aims(raw.results, raw.missing)).join('\n')}`);
 	if (args.out) {
 		fs.writeFileSync(args.out, md);
@@ -186,13 +186,14 @@ function markdown(
 	aimList: ReturnType<typeof aims>,
 	costs: JobberCosts | undefined,
 	minutes: number,
+	rawFiles = 'artifacts/bench-n8n.json',
 ): string {
 	const load = (l: number[] | undefined) => (l ? l.map((x) => x.toFixed(2)).join(' / ') : '?');
 	const busy = Math.max(...m.loadStart, ...(m.loadEnd ?? [])) > 0.5;
 	const lines: string[] = [];
 	lines.push('# Benchmarks — end-to-end sync in a real n8n against the vendors’ rate limits');
 	lines.push('');
-	lines.push(`Written by \`${command(args)}\` (bench/n8n/run.ts) on ${m.date.slice(0, 10)}; it took ${minutes.toFixed(0)} min. Raw figures: \`artifacts/bench-n8n.json\`.`);
+	lines.push(`Written by \`${command(args)}\` (bench/n8n/run.ts) on ${m.date.slice(0, 10)}; it took ${minutes.toFixed(0)} min. Raw figures: ${rawFiles.split(',').map((f) => `\`${f}\``).join(', ')}.`);
 	lines.push('');
 	lines.push(`**Machine:** ${m.nproc} CPUs (\`nproc\`), ${m.cpu}, ${m.ramGB} GB RAM · n8n ${m.n8n} · Node ${m.node} · load average (1/5/15 min) ${load(m.loadStart)} at the start, ${load(m.loadEnd)} at the end.`);
 	lines.push(`**Code:** the package was packed from dist built at commit ${m.commit}${m.uncommitted.length ? ` plus uncommitted work in ${m.uncommitted.length} product file(s) (${m.uncommitted.slice(0, 8).join(', ')}${m.uncommitted.length > 8 ? ', …' : ''})` : ''}.`);
@@ -204,7 +205,7 @@ function markdown(
 	lines.push(table(results));
 	lines.push('');
 	for (const x of missing) lines.push(`- **${x.id} (${x.title}) not run:** ${x.missing}.`);
-	for (const f of failures) lines.push(`- **${f.id} failed to run:** ${f.error}`);
+	for (const f of failures) lines.push(`- **${f.id} failed to run:** ${f.error.replace(/,?\s*"stacktrace":.*$/s, '').slice(0, 300)}`);
 	lines.push('');
 	lines.push('## Aims');
 	lines.push('');
@@ -249,7 +250,7 @@ function markdown(
 				`Jobber mutations at the points of the smallest useful selection (the id back plus userErrors)${costs ? `, priced by the sandbox’s own cost accounting: clientCreate ${costs.create}, clientEdit ${costs.edit}, a client read ${costs.readPerClient} points` : ''}. ` +
 				'Vendors run side by side, so the slowest one bounds the work. **Sustained** counts every call at the limit’s steady rate; **rested** gives the first window (and a full Jobber bucket) free, as on an account nothing else uses — the stricter figure. Salesforce has no rate window, only a daily allocation, so it adds no time.',
 			'- **Pacing: own calls’ floor** = the same computation (sustained) for the calls and Jobber points the run actually spent, divided by its time: how close the nodes’ pacing came to the limits, apart from how much work they asked for. 100% means the run was limit-bound on what it sent; above 100% it also used a rested account’s initial burst.',
-			'- **API calls** are the sandbox counters (admin routes excluded), summed over the vendors of the run; OAuth token calls count. **429 / THROTTLED / SF 403**: HTTP 429 answers, Jobber’s THROTTLED answers (HTTP 200, counted by a pass-through in front of the Jobber sandbox that also sums `actualQueryCost` into the points), Salesforce 403s.',
+			'- **API calls** are the sandbox counters (admin routes excluded), summed over the vendors of the run; OAuth token calls and the webhook subscription calls a trigger makes on activation count. **Throttled answers**: HTTP 429s, Jobber’s THROTTLED answers (HTTP 200, counted by a pass-through in front of the Jobber sandbox that also sums `actualQueryCost` into the points), Salesforce 403s.',
 			'- **Failed** = records that should be in the target but are not, checked record by record by email in the sandbox after the run (the seeds have no deliberately dirty data, but at 10,000+ people some share a phone number, and the migration template parks those as Duplicate Record by design); **duplicates** = target records sharing an email. For our templates the review queue is read too: parked items by error code, and how many missing records no review item accounts for (lost).',
 			'- **Peak RSS** = the n8n main process’s resident set during the timed execution: VmHWM from /proc/<pid>/status after resetting it (clear_refs) at the start, and VmRSS sampled every 200 ms. Vendors run in the bench process and are not included.',
 			`- **Seeds:** the same seed (${SEED}) and record count for a scenario and its baseline; every scenario starts from empty targets.`,
