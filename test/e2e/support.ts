@@ -165,12 +165,12 @@ export async function readExecution(n8n: RunningN8n, executionId: string): Promi
 }
 
 /** The items a node emitted on one output, over all its runs in the execution (a node in a loop runs once per batch). */
-export function outputOf(run: Run, node: string, output = 0): any[] {
+export function outputOf(run: Pick<Run, 'runData'>, node: string, output = 0): any[] {
 	return (run.runData[node] ?? []).flatMap((r) => (r.data?.main?.[output] ?? []).map((i) => i.json));
 }
 
 /** How many times a node ran in the execution (0 when it never ran). */
-export function runsOf(run: Run, node: string): number {
+export function runsOf(run: Pick<Run, 'runData'>, node: string): number {
 	return run.runData[node]?.length ?? 0;
 }
 

@@ -10,12 +10,13 @@ import * as path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { N8N_DIR, startN8n, type RunningN8n } from '../../scripts/n8n/runtime';
 import type { Sandbox, VendorName } from '../../sandbox';
-import { freePort, startN8nWithPackage } from '../e2e/support';
+import { freePort, importTemplate as importWorkflow, startN8nWithPackage, type Run } from '../e2e/support';
+import { createCredentials } from '../templates/support';
+
+export { outputOf, template, TEMPLATES_DIR as TEMPLATES } from '../e2e/support';
 
 export type N8n = RunningN8n & { userFolder: string; port: number };
 
-export const TEMPLATES = path.resolve(__dirname, '../../templates');
-export const template = (file: string): any => JSON.parse(fs.readFileSync(path.join(TEMPLATES, file), 'utf8'));
 export const STORE_FILE = (n8n: { userFolder: string }) => path.join(n8n.userFolder, '.n8n', 'fluxcascade.sqlite');
 
 export async function startReliabilityN8n(name: string): Promise<N8n> {
@@ -106,7 +107,7 @@ export interface RunData {
 	status: string;
 	/** The stored execution as n8n's REST API returns it (text, for the secrets scan). */
 	raw: string;
-	runData: Record<string, Array<{ data?: { main: Array<Array<{ json: any }> | null> }; error?: unknown }>>;
+	runData: Run['runData'];
 	error?: { message?: string; description?: string; node?: { name?: string } };
 	lastNodeExecuted?: string;
 }
@@ -117,40 +118,17 @@ export async function readExecution(n8n: RunningN8n, id: string): Promise<RunDat
 	return { id: String(id), status: detail.status, raw: JSON.stringify(detail), runData: data.resultData?.runData ?? {}, error: data.resultData?.error, lastNodeExecuted: data.resultData?.lastNodeExecuted };
 }
 
-/** The items a node emitted on one output, over all its runs in the execution. */
-export function outputOf(run: RunData, node: string, output = 0): any[] {
-	return (run.runData[node] ?? []).flatMap((r) => (r.data?.main?.[output] ?? []).map((i) => i.json));
-}
 
 /** Posts a template (as it is, plus the caller's test-only changes) and activates it when asked; returns its id. */
 export async function importTemplate(n8n: RunningN8n, wf: any, activate: boolean): Promise<string> {
-	const { id: _id, active: _active, meta: _meta, pinData: _pin, tags: _tags, ...body } = wf;
-	const created = await n8n.rest('POST', '/workflows', { ...body, active: false });
-	const unresolved = (created.data.nodes as Array<{ name: string; credentials?: Record<string, { id: string | null }> }>).filter((node) => Object.values(node.credentials ?? {}).some((ref) => typeof ref.id !== 'string'));
-	if (unresolved.length) throw new Error(`credentials not resolved by name in: ${unresolved.map((n) => n.name).join(', ')}`);
-	if (activate) await n8n.rest('POST', `/workflows/${created.data.id}/activate`, { versionId: created.data.versionId });
-	return created.data.id as string;
+	return (await importWorkflow(n8n, wf, activate)).id;
 }
 
 /** The credentials the Salesforce ⇄ HubSpot template, the error workflow and the dashboard name. Returns every secret value. */
 export async function createTemplateCredentials(n8n: RunningN8n, sandbox: Sandbox, sinkUrl: string, dashboardKey: string): Promise<Record<string, string>> {
+	await createCredentials(n8n, sandbox, ['hubspot', 'salesforce']);
 	const hs = await vendor(sandbox, 'hubspot', 'GET', '/_sandbox/info');
-	await n8n.rest('POST', '/credentials', { name: 'HubSpot (FluxCascade)', type: 'fluxHubSpotApi', data: { accessToken: hs.privateAppToken, baseUrl: sandbox.url('hubspot'), apiVersion: 'v3' } });
 	const sf = await vendor(sandbox, 'salesforce', 'GET', '/_sandbox/info');
-	const sfUrl = sandbox.url('salesforce');
-	await n8n.rest('POST', '/credentials', {
-		name: 'Salesforce (FluxCascade)',
-		type: 'fluxSalesforceOAuth2Api',
-		data: {
-			clientId: sf.clientId,
-			clientSecret: sf.clientSecret,
-			environment: 'custom',
-			customLoginUrl: sfUrl,
-			apiVersion: '62.0',
-			apiReserve: 5,
-			oauthTokenData: { access_token: sf.accessToken, refresh_token: sf.refreshToken, instance_url: sfUrl, id: `${sfUrl}/id/${sf.organizationId}/${sf.integrationUserId}`, token_type: 'Bearer', issued_at: String(Date.now()), scope: 'api refresh_token' },
-		},
-	});
 	const alertSecret = 'reliability-alert-signing-secret-7c1d9e';
 	await n8n.rest('POST', '/credentials', { name: 'Sync Alert Webhook (FluxCascade)', type: 'fluxAlertWebhookApi', data: { url: `${sinkUrl}/alerts`, secret: alertSecret } });
 	// As templates/README.md suggests: a custom header name and a long random value.

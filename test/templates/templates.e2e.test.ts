@@ -18,6 +18,7 @@ import { registeredNodeTypes } from '../../scripts/n8n/runtime';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { stats } from '../../sync/ledger';
 import { closeAllStores, openStore, type SyncStore } from '../../sync/store';
+import { createCredentials } from './support';
 import { executions, failures, freePort, importTemplate, postWebhook, readExecution, startN8nWithPackage, stopN8n, template, TEMPLATES_DIR, waitFor } from '../e2e/support';
 
 jest.setTimeout(600_000);
@@ -69,23 +70,7 @@ beforeAll(async () => {
 	sink = { server, url: `http://127.0.0.1:${port}`, received };
 
 	// The credentials, named as the templates reference them.
-	const hs = await admin('hubspot', 'GET', '/_sandbox/info');
-	await n8n.rest('POST', '/credentials', { name: 'HubSpot (FluxCascade)', type: 'fluxHubSpotApi', data: { accessToken: hs.privateAppToken, baseUrl: sandbox.url('hubspot'), apiVersion: 'v3' } });
-	const sf = await admin('salesforce', 'GET', '/_sandbox/info');
-	const sfUrl = sandbox.url('salesforce');
-	await n8n.rest('POST', '/credentials', {
-		name: 'Salesforce (FluxCascade)',
-		type: 'fluxSalesforceOAuth2Api',
-		data: {
-			clientId: sf.clientId,
-			clientSecret: sf.clientSecret,
-			environment: 'custom',
-			customLoginUrl: sfUrl,
-			apiVersion: '62.0',
-			apiReserve: 5,
-			oauthTokenData: { access_token: sf.accessToken, refresh_token: sf.refreshToken, instance_url: sfUrl, id: `${sfUrl}/id/${sf.organizationId}/${sf.integrationUserId}`, token_type: 'Bearer', issued_at: String(Date.now()), scope: 'api refresh_token' },
-		},
-	});
+	await createCredentials(n8n, sandbox, ['hubspot', 'salesforce']);
 	await n8n.rest('POST', '/credentials', { name: 'Sync Alert Webhook (FluxCascade)', type: 'fluxAlertWebhookApi', data: { url: `${sink.url}/alerts`, secret: 'templates-e2e-alert-secret' } });
 	await n8n.rest('POST', '/credentials', { name: 'Dashboard Header Auth (FluxCascade)', type: 'httpHeaderAuth', data: { name: 'X-Dashboard-Key', value: DASHBOARD_KEY } });
 });
