@@ -10,6 +10,7 @@ import { connectorFor } from '../PipedriveSync/transport';
 import { changeEventOf, pollProperties } from '../shared/pollChanges';
 import { runPollTrigger, SAMPLE_SIZE } from '../shared/pollTrigger';
 import { storeProperties } from '../shared/store';
+import { authenticationProperty } from '../PipedriveSync/actions/versionDescription';
 
 type PipedriveObject = 'persons' | 'organizations' | 'deals';
 
@@ -31,16 +32,7 @@ export class PipedriveSyncPollTrigger implements INodeType {
 			{ name: 'fluxPipedriveOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
 		],
 		properties: [
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				options: [
-					{ name: 'API Token', value: 'apiToken' },
-					{ name: 'OAuth2', value: 'oAuth2' },
-				],
-				default: 'apiToken',
-			},
+			authenticationProperty,
 			{
 				displayName: 'Object',
 				name: 'object',

@@ -12,6 +12,7 @@ import { eventToItem, MemoryEventState, screenEvent, toObject, webhookCredential
 import type { ProcessedEvents } from '../../connectors/core/processedEvents';
 import { eventStoreProperties, webhookEventStore } from '../shared/webhookEvents';
 import { connectorFor, credentialSecret } from '../PipedriveSync/transport';
+import { authenticationProperty } from '../PipedriveSync/actions/versionDescription';
 
 /** Per-record marks of the newest event seen, per trigger node (workflow id + node id), in this process. */
 const states = new Map<string, MemoryEventState>();
@@ -66,16 +67,7 @@ export class PipedriveSyncTrigger implements INodeType {
 		],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: [
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				options: [
-					{ name: 'API Token', value: 'apiToken' },
-					{ name: 'OAuth2', value: 'oAuth2' },
-				],
-				default: 'apiToken',
-			},
+			authenticationProperty,
 			{
 				displayName: 'Object',
 				name: 'entity',

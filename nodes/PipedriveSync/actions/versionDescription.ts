@@ -29,18 +29,21 @@ const operation: INodeProperties = {
 	default: 'upsert',
 };
 
+/** The credential choice; the Pipedrive triggers offer the same one. */
+export const authenticationProperty: INodeProperties = {
+	displayName: 'Authentication',
+	name: 'authentication',
+	type: 'options',
+	options: [
+		{ name: 'API Token', value: 'apiToken' },
+		{ name: 'OAuth2', value: 'oAuth2' },
+	],
+	default: 'apiToken',
+};
+
 /** Every parameter of the node: authentication, resource, operation, then each operation's own. */
 export const properties: INodeProperties[] = [
-	{
-		displayName: 'Authentication',
-		name: 'authentication',
-		type: 'options',
-		options: [
-			{ name: 'API Token', value: 'apiToken' },
-			{ name: 'OAuth2', value: 'oAuth2' },
-		],
-		default: 'apiToken',
-	},
+	authenticationProperty,
 	{
 		displayName: 'Resource',
 		name: 'resource',
