@@ -10,3 +10,4 @@ export { unlink, forget, stats } from './admin';
 export { merge, resolveConflict, type Resolver } from './merge';
 export { normaliseKey, compileMatchKey } from './matchKey';
 export { sameValue, FieldModel, fieldModel } from './fields';
+export { claimMatchKeys, releaseMatchKeys, type KeyClaim, type KeyTwin } from './keys';
