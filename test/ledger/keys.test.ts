@@ -45,5 +45,21 @@ describe.each(backends())('match key claims on $name', ({ create }) => {
 		expect(await claimMatchKeys(store, 'run-1', [{ id: '9', keys: { email: 'ann@example.com' } }])).toEqual([[]]);
 		expect(await claimMatchKeys(store, 'run-2', [{ id: '8', keys: { email: 'ann@example.com' } }])).toEqual([[{ field: 'email', value: 'ann@example.com', ids: ['9'] }]]);
 		await expect(claimMatchKeys(store, ' ', [])).rejects.toThrow(/namespace/);
+		// Three sharers in one call and one more later: each sees the ones before it, in order.
+		expect(
+			await claimMatchKeys(store, 'run-3', [
+				{ id: 'a', keys: { phone: '+1' } },
+				{ id: 'b', keys: { phone: '+1', email: 'x' } },
+				{ id: 'c', keys: { phone: '+1', email: 'x' } },
+			]),
+		).toEqual([
+			[],
+			[{ field: 'phone', value: '+1', ids: ['a'] }],
+			[
+				{ field: 'phone', value: '+1', ids: ['a', 'b'] },
+				{ field: 'email', value: 'x', ids: ['b'] },
+			],
+		]);
+		expect(await claimMatchKeys(store, 'run-3', [{ id: 'd', keys: { phone: '+1' } }])).toEqual([[{ field: 'phone', value: '+1', ids: ['a', 'b', 'c'] }]]);
 	});
 });
