@@ -231,8 +231,11 @@ export function plan(ids: string[], o: ScenarioOptions): Planned[] {
 				timeScale: o.timeScale(id),
 				sandbox: { hubspot: SANDBOX.hubspot, jobber: SANDBOX.jobber },
 				adapt: variant === 'baseline' ? baselineAdapter(o.timeScale(id)) : variant === 'migration' ? migrationForReal : undefined,
+				// The migration runs in chunks, each its own execution started by the first one: measured as one run.
 				trigger:
-					variant === 'poll'
+					variant === 'migration'
+						? { kind: 'chain' }
+						: variant === 'poll'
 						? {
 								kind: 'poll',
 								triggerName: HUBSPOT_JOBBER_POLL,
