@@ -211,7 +211,8 @@ export function plan(ids: string[], o: ScenarioOptions): Planned[] {
 
 	/**
 	 * HubSpot → Jobber backfill of n contacts into an empty Jobber, three ways: the historical-migration template (the
-	 * product's one-off move: Migration Settings → Dry Run false, as its note says, started by its trigger), the
+	 * product's one-off move: Migration Settings → Dry Run false, as its note says, started by its trigger; it runs
+	 * in chunks of 5,000, each its own execution, measured together as one run), the
 	 * ongoing-sync template's poll trigger set to Start From: The Beginning (polled back to back, Max Records per
 	 * Poll as shipped), and the no-package baseline.
 	 */
