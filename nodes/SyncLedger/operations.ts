@@ -142,6 +142,16 @@ function routedItem(r: RoutedItem, route: 'unchanged' | 'conflict'): INodeExecut
 	return { json, pairedItem: paired(r.inputs) };
 }
 
+/**
+ * What a Get Changes item says its read reached: the vendor's cursor token when it outputs one beside the checkpoint
+ * (Salesforce's `cursor` also remembers the versions delivered inside the overlap window, so the next read skips
+ * them), else its `checkpoint`.
+ */
+function readCheckpoint(item: INodeExecutionData): unknown {
+	const { cursor, checkpoint } = item.json;
+	return typeof cursor === 'string' && cursor !== '' ? cursor : checkpoint;
+}
+
 export async function runPlan(ctx: IExecuteFunctions, store: SyncStore): Promise<INodeExecutionData[][]> {
 	const sourceItems = ctx.getInputData(0) ?? [];
 	const targetItems = ctx.getInputData(1) ?? [];
@@ -154,7 +164,7 @@ export async function runPlan(ctx: IExecuteFunctions, store: SyncStore): Promise
 		{
 			runId: ctx.getExecutionId() || undefined,
 			// What each side's read reached (Get Changes puts its checkpoint on every item): pending until this run's writes are committed.
-			checkpoints: { source: newestCheckpoint(sourceItems.map((i) => i.json.checkpoint)), target: newestCheckpoint(targetItems.map((i) => i.json.checkpoint)) },
+			checkpoints: { source: newestCheckpoint(sourceItems.map(readCheckpoint)), target: newestCheckpoint(targetItems.map(readCheckpoint)) },
 		},
 	);
 	const node = ctx.getNode().name;
