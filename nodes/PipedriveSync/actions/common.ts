@@ -12,7 +12,7 @@ import type { ClassifiedError } from '../../../errors/taxonomy';
 import { ConnectorError } from '../../../connectors/core/errors';
 import type { WriteOperation, WriteResult } from '../../../connectors/core/types';
 import { isWholeRequestError, type PipedriveConnector, type PipedriveWriteInput, type PipedriveWriteOptions } from '../../../connectors/pipedrive';
-import { failedItem, fieldsOf, isEnvelope } from '../../shared/records';
+import { carriedSync, failedItem, fieldsOf, isEnvelope } from '../../shared/records';
 
 type Show = NonNullable<IDisplayOptions['show']>;
 
@@ -356,7 +356,7 @@ export async function writeItems(
 	const results: WriteResult[] = await connector.write(resource, op, inputs, { ...options, concurrency });
 	for (const r of results) {
 		const i = indexOf[r.index];
-		if (r.ok) out.records.push({ json: { ...(r.record as unknown as IDataObject), action: r.action }, pairedItem: { item: i } });
+		if (r.ok) out.records.push({ json: { ...(r.record as unknown as IDataObject), action: r.action, ...carriedSync(items[i].json) }, pairedItem: { item: i } });
 		else routeFailure(ctx, out, i, items[i], r.error, { operation: op, resource });
 	}
 }

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { WriteInput, WriteOperation } from '../../../../connectors/core/types';
 import { isFatal, type SalesforceConnector } from '../../../../connectors/salesforce';
-import { fieldsSource, Outputs, recordIdOf, writeJson, writeOptions } from '../common';
+import { fieldsSource, Outputs, recordIdOf, writeOptions } from '../common';
 import { sObjectFor } from '../resources';
 import { externalIdField } from './upsert.operation';
 import { writeParams } from './write';
@@ -82,7 +82,7 @@ export async function execute(this: IExecuteFunctions, connector: SalesforceConn
 	const anyWritten = results.some((r) => r.ok);
 	for (const r of results) {
 		const i = itemOf[r.index];
-		if (r.ok) out.ok(i, writeJson(r));
+		if (r.ok) out.wrote(i, r);
 		else if (isFatal(r.error) && !anyWritten) out.stop(i, r.error);
 		else out.fail(i, r.error);
 	}
