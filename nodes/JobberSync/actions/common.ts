@@ -16,6 +16,7 @@ import { classifiedError, type ClassifiedError } from '../../../errors/taxonomy'
 import { ConnectorError } from '../../../connectors/core/errors';
 import type { RecordEnvelope } from '../../../connectors/core/types';
 import { classifyGraphqlError, idFromWebUri, type JobberObject, type JobberWriteItem, type JobberWriteOptions, type MatchKey, type ReturnFields, type WriteOp } from '../../../connectors/jobber';
+import { PLANNED, plannedOption, plannedWrite } from '../../shared/plannedWrite';
 import { carriedSync, failedItem, isEnvelope } from '../../shared/records';
 import { jobberConnector } from '../transport';
 
@@ -241,7 +242,7 @@ export function writeProperties(resource: Resource, operations: string[]): INode
 	if (has('batchWrite')) {
 		const modes = [
 			{ name: 'Create', value: 'create' },
-			...(resource === 'client' || resource === 'property' || resource === 'job' ? [{ name: 'Update', value: 'update' }] : []),
+			...(resource === 'client' || resource === 'property' || resource === 'job' ? [{ name: 'Update', value: 'update' }, plannedOption] : []),
 			...(resource === 'client' ? [{ name: 'Create or Update', value: 'upsert' }] : []),
 		];
 		// eslint-disable-next-line n8n-nodes-base/node-param-default-missing -- the default depends on the resource
@@ -360,6 +361,16 @@ export function writeProperties(resource: Resource, operations: string[]): INode
 			type: 'boolean',
 			default: false,
 			description: 'Whether an update whose record no longer exists creates it instead',
+		});
+	}
+	if (resource === 'client' && operations.includes('batchWrite')) {
+		options.push({
+			displayName: 'Plan Saw Every Target Record',
+			name: 'createsChecked',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether the Sync Ledger Plan was given every Jobber client (a full read), so a planned create is written without looking its match key up first (one query less per client). Write Mode "As Planned" only; a create the ledger flags as possibly done before is still an upsert.',
 		});
 	}
 	if (resource === 'client') {
@@ -618,10 +629,14 @@ export async function executeWrite(this: IExecuteFunctions, object: JobberObject
 	const failures: INodeExecutionData[] = [];
 	const writes: JobberWriteItem[] = [];
 	const indexes: number[] = [];
+	const opts = this.getNodeParameter('options', 0, {}) as IDataObject;
 	for (let i = 0; i < items.length; i++) {
-		const op = (operation === 'batchWrite' ? this.getNodeParameter('writeMode', i) : operation === 'archive' || operation === 'close' ? 'delete' : operation) as WriteOp;
 		try {
-			if (op === 'delete') writes.push({ op, id: locatorId(this, 'recordId', i), fields: {} });
+			let op = (operation === 'batchWrite' ? this.getNodeParameter('writeMode', i) : operation === 'archive' || operation === 'close' ? 'delete' : operation) as WriteOp | typeof PLANNED;
+			const planned = op === PLANNED;
+			if (op === PLANNED) op = plannedWrite(items[i].json, { canUpsert: object === 'clients', createsAreChecked: opts.createsChecked === true });
+			// A planned delete names its record in the decision (the archive of a pair's other side).
+			if (op === 'delete') writes.push({ op, id: planned && items[i].json.targetId ? String(items[i].json.targetId) : locatorId(this, 'recordId', i), fields: {} });
 			else writes.push(writeItem(this, object, resource, op, i));
 			indexes.push(i);
 		} catch (err) {
@@ -629,7 +644,6 @@ export async function executeWrite(this: IExecuteFunctions, object: JobberObject
 			failures.push(failed(this, items[i], i, [classifiedError('INVALID_FORMAT', { message: (err as Error).message, record: { system: 'jobber', object } })], { operation }));
 		}
 	}
-	const opts = this.getNodeParameter('options', 0, {}) as IDataObject;
 	const options: JobberWriteOptions = {
 		matchKey: (resource === 'client' && operation !== 'create' && operation !== 'archive' ? this.getNodeParameter('matchKey', 0, 'email') : 'email') as MatchKey,
 		createIfMissing: opts.createIfMissing === true,

@@ -338,12 +338,14 @@ export async function writeItems(
 	out: Outputs,
 	op: WriteOperation,
 	concurrency: number,
+	/** The items to write (indexes into `items`); all by default. */
+	only?: number[],
 ): Promise<void> {
 	const resource = ctx.getNodeParameter('resource', 0) as string;
 	const options = writeOptions(ctx);
 	const inputs: PipedriveWriteInput[] = [];
 	const indexOf: number[] = [];
-	for (let i = 0; i < items.length; i++) {
+	for (const i of only ?? items.keys()) {
 		await perItem(ctx, out, i, items[i], { operation: op, resource }, async () => {
 			const input: PipedriveWriteInput = { id: undefined, fields: op === 'delete' ? {} : recordFields(ctx, i, items[i]) };
 			if (op === 'update' || op === 'delete' || op === 'upsert') input.id = recordId(ctx, i, items[i]);
