@@ -10,4 +10,14 @@ export { unlink, forget, stats } from './admin';
 export { merge, resolveConflict, type Resolver } from './merge';
 export { normaliseKey, compileMatchKey } from './matchKey';
 export { sameValue, FieldModel, fieldModel } from './fields';
+export {
+	getCheckpoints,
+	resetCheckpoints,
+	newestCheckpoint,
+	workKey,
+	recordPlanCheckpoints,
+	finishCheckpointWork,
+	type PlanCheckpoints,
+	type CheckpointsForRun,
+} from './checkpoint';
 export { claimMatchKeys, releaseMatchKeys, type KeyClaim, type KeyTwin } from './keys';
