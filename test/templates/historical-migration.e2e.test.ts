@@ -339,3 +339,8 @@ describe('more contacts than one chunk (Chunk Size 40: three chunks, each its ow
 		expect(await matchKeyRows()).toBe(0);
 	});
 });
+
+test('Chunk Start run on its own (the editor lets a user pick it) says to start from Start Migration', async () => {
+	await expect(runManually(n8n, id, 'Chunk Start')).rejects.toThrow(/Start the migration with "Start Migration"/);
+	expect((await jbClients()).length).toBe(111);
+});
