@@ -3,8 +3,8 @@
  *
  * "The work" is counted at the API minimum, independent of how our nodes do it: reads at the vendor's largest
  * page, writes at its largest batch (one call per record where the vendor has no batch endpoint), Jobber
- * mutations at the points of the smallest useful selection (the id back, plus userErrors), measured against
- * the sandbox's own cost accounting.
+ * mutations at the points of the smallest selection a sync can use (the id and updatedAt back, plus
+ * userErrors), measured against the sandbox's own cost accounting.
  *
  * Each vendor's limits are independent, so the work cannot finish before the slowest vendor has had time for
  * its share: the ceiling is the maximum over vendors. Two figures:

@@ -36,8 +36,9 @@ export interface JobberCosts {
 	readPerClient: number;
 }
 
-const JOBBER_CREATE = 'mutation Create($input: ClientCreateInput!) { clientCreate(input: $input) { client { id } userErrors { message path } } }';
-const JOBBER_EDIT = 'mutation Edit($id: EncodedId!, $input: ClientEditInput!) { clientEdit(clientId: $id, input: $input) { client { id } userErrors { message path } } }';
+// The least a sync can ask back from a write: the id, the version stamp the ledger orders changes by, userErrors.
+const JOBBER_CREATE = 'mutation Create($input: ClientCreateInput!) { clientCreate(input: $input) { client { id updatedAt } userErrors { message path } } }';
+const JOBBER_EDIT = 'mutation Edit($id: EncodedId!, $input: ClientEditInput!) { clientEdit(clientId: $id, input: $input) { client { id updatedAt } userErrors { message path } } }';
 const JOBBER_READ =
 	'query Read { clients(first: 100) { nodes { id firstName lastName companyName updatedAt emails { address primary } phones { number primary } billingAddress { street1 street2 city province postalCode country } } pageInfo { hasNextPage endCursor } } }';
 

@@ -1,4 +1,10 @@
 /**
+ * A full read in any order (no cursor, no sample limit, `order: 'any'`) lists the object instead (GET, 100 per page, following
+ * paging.next.after): list calls count against the 100-per-10-s window, not search's 5 per second, so on an
+ * account with room in its window the read is not paced at all, and there is no 10,000-result cap to re-issue
+ * around. Its checkpoint is the newest stamp before the first page (one search, sorted descending): anything
+ * changed while the pages were read is at or after it and comes again with the next incremental read.
+ *
  * Changes since a cursor (crm-apis.md §1.5, §1.8): search on the object's modified stamp (`lastmodifieddate`
  * for contacts, `hs_lastmodifieddate` for companies and deals) GTE the cursor, sorted ascending, 200 per page,
  * every page. Search stops at 10,000 results per query, so the query is issued again with the last seen
@@ -22,12 +28,47 @@ export interface HubSpotChangesOptions extends ChangesOptions {
 	maxRecords?: number;
 	/** HubSpot's per-query result cap (10,000); lowered only to test the re-issue logic. */
 	resultCap?: number;
+	/**
+	 * `any`: a full read (no cursor) may come in any order with its checkpoint on the last page only, so it lists
+	 * the object; readers that stop mid-way and keep a per-page checkpoint (poll triggers) leave the default,
+	 * `modified` (oldest change first, every page checkpointed).
+	 */
+	order?: 'modified' | 'any';
 }
 
 export interface ChangesContext {
 	client: HubSpotClient;
 	objectPath(object: HubSpotObject): string;
 	readLinks(object: HubSpotObject, ids: string[], to: HubSpotObject[]): Promise<Map<string, Record<string, string[]>>>;
+	/** Every record, page by page (the list endpoint): full reads use it when given. */
+	listPages?(object: HubSpotObject, options: { properties: string[]; links?: HubSpotObject[] }): AsyncGenerator<RecordEnvelope[]>;
+}
+
+/** The newest modified stamp of the object now (undefined when it has no records). */
+async function newestStamp(ctx: ChangesContext, object: HubSpotObject): Promise<string | undefined> {
+	const mod = OBJECT_FACTS[object].modifiedProperty;
+	const res = await ctx.client.call({
+		method: 'POST',
+		url: `${ctx.objectPath(object)}/search`,
+		kind: 'search',
+		idempotent: true,
+		body: { filterGroups: [], sorts: [{ propertyName: mod, direction: 'DESCENDING' }], properties: [mod], limit: 1, after: '0' },
+		ctx: { object },
+	});
+	if (res.status !== 200) throw classifyResponse(res, { object, about: 'endpoint' });
+	const [top] = (res.body as { results?: HubSpotRecord[] }).results ?? [];
+	return top ? toEnvelope(object, top).updatedAt : undefined;
+}
+
+async function* listAll(ctx: ChangesContext, object: HubSpotObject, properties: string[], links: HubSpotObject[] | undefined): AsyncGenerator<ChangesPage> {
+	const checkpoint = await newestStamp(ctx, object);
+	// One page held back, so the last one can say done (and carry the checkpoint) without an extra empty page.
+	let held: RecordEnvelope[] | undefined;
+	for await (const page of ctx.listPages!(object, { properties, links })) {
+		if (held) yield { records: held, checkpoint: undefined, done: false };
+		held = page;
+	}
+	yield { records: held ?? [], checkpoint, done: true };
 }
 
 interface Filter {
@@ -53,6 +94,10 @@ export async function* changes(ctx: ChangesContext, object: HubSpotObject, optio
 	const properties = [...new Set([...(options.fields?.length ? options.fields : facts.syncProperties), mod])];
 	const since = options.since !== undefined ? Date.parse(options.since) : undefined;
 	if (since !== undefined && Number.isNaN(since)) throw new Error(`The cursor "${options.since}" is not a date`);
+	if (options.order === 'any' && since === undefined && options.maxRecords === undefined && ctx.listPages) {
+		yield* listAll(ctx, object, properties, options.links?.length ? options.links : undefined);
+		return;
+	}
 	let bound: Bound = since !== undefined ? { op: 'GTE', at: since - (options.overlapMs ?? 0) } : undefined;
 	let checkpoint: string | undefined = options.since;
 	let checkpointMs = since ?? -Infinity;

@@ -212,7 +212,16 @@ export class HubSpotConnector {
 
 	/** Records changed since a cursor (or all, for a full sync), page by page, each page with its checkpoint. */
 	changes(object: HubSpotObject, options: HubSpotChangesOptions = {}): AsyncGenerator<ChangesPage> {
-		return changes({ client: this.client, objectPath: (o) => this.objectPath(o), readLinks: (o, ids, to) => this.readLinks(o, ids, to) }, object, options);
+		return changes(
+			{
+				client: this.client,
+				objectPath: (o) => this.objectPath(o),
+				readLinks: (o, ids, to) => this.readLinks(o, ids, to),
+				listPages: (o, opts) => this.pages(o, opts),
+			},
+			object,
+			options,
+		);
 	}
 
 	/** Records whose match key equals the value (emails compared lower-cased, as HubSpot stores them). */

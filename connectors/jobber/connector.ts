@@ -29,7 +29,7 @@ import {
 	type Current,
 	type CustomFieldConfig,
 } from './inputs';
-import { JOBBER_OBJECTS, OBJECTS, objectInfo, objectSpec, selectionFor, type JobberObject, type ObjectSpec } from './objects';
+import { JOBBER_OBJECTS, OBJECTS, objectInfo, objectSpec, returnSelection, selectionFor, writtenFields, type JobberObject, type ObjectSpec, type ReturnFields } from './objects';
 import { isEncodedId, toEnvelope } from './records';
 import { JobberTransport, throwIfErrors, type GraphqlResponse, type JobberTransportOptions } from './transport';
 
@@ -65,6 +65,8 @@ export interface JobberWriteOptions extends BuildOptions {
 	createIfMissing?: boolean;
 	/** jobClose: what happens to incomplete visits (default COMPLETE_PAST_DESTROY_FUTURE). */
 	closeVisits?: 'DESTROY_ALL' | 'COMPLETE_PAST_DESTROY_FUTURE';
+	/** What each written record comes back with (default `all`); below `all`, the reads a write needs shrink too. */
+	returnFields?: ReturnFields;
 }
 
 export type JobberWriteResult =
@@ -228,9 +230,9 @@ export class JobberConnector {
 	}
 
 	/** Several records by id in one document per batch; null where Jobber knows no such record. */
-	async getMany(object: JobberObject, ids: string[], fields?: string[]): Promise<Array<RecordEnvelope | null | ConnectorError>> {
+	async getMany(object: JobberObject, ids: string[], fields?: string[], { links = true } = {}): Promise<Array<RecordEnvelope | null | ConnectorError>> {
 		const spec = objectSpec(object);
-		const sel = selectionFor(spec, fields);
+		const sel = selectionFor(spec, fields, { links });
 		const out: Array<RecordEnvelope | null | ConnectorError> = ids.map(() => null);
 		const valid: number[] = [];
 		ids.forEach((id, i) => {
@@ -414,13 +416,15 @@ export class JobberConnector {
 	}
 
 	/** Clients whose email / phone (E.164) / name equals the value exactly; two or more → DUPLICATE_RECORD. */
-	async findClients(key: MatchKey, values: string[]): Promise<FindResult[]> {
+	async findClients(key: MatchKey, values: string[], fields?: string[]): Promise<FindResult[]> {
 		const spec = OBJECTS.clients;
 		if (key === 'id') {
-			const got = await this.getMany('clients', values);
+			const got = await this.getMany('clients', values, fields);
 			return got.map((g) => (g instanceof ConnectorError ? { matches: [], error: g.classified } : { matches: g ? [g] : [] }));
 		}
-		const sel = selectionFor(spec);
+		// The fields exact() compares are always read.
+		const keyFields = key === 'email' ? ['emails'] : key === 'phone' ? ['phones'] : ['firstName', 'lastName', 'companyName', 'name'];
+		const sel = fields ? selectionFor(spec, [...new Set([...fields, ...keyFields])], { links: false }) : selectionFor(spec);
 		// Emails and phones are searched in their own lists (clientEmails/clientPhones), names in clients.
 		const root = key === 'email' ? 'clientEmails' : key === 'phone' ? 'clientPhones' : spec.list;
 		const body =
@@ -609,11 +613,20 @@ export class JobberConnector {
 			for (const i of indexes) fail(i, [err.classified], true);
 		};
 
+		// Below `all`, the current record is read with only the fields the writes set: an edit diffs just those.
+		// (Clients and properties only: a job edit also compares invoicing settings it is not given.)
+		const returnFields = options.returnFields ?? 'all';
+		const diffFields = (plans: Array<{ i: number }>): string[] | undefined => {
+			if (returnFields === 'all' || (object !== 'clients' && object !== 'properties')) return undefined;
+			const names = new Set(plans.flatMap((p) => writtenFields(spec, items[p.i].fields)));
+			return names.size ? [...names] : undefined;
+		};
+
 		// 1. Find by match key.
 		const toFind = round.filter((p) => p.matchValue !== undefined);
 		if (toFind.length) {
 			try {
-				const found = await this.findClients(matchKey, toFind.map((p) => p.matchValue!));
+				const found = await this.findClients(matchKey, toFind.map((p) => p.matchValue!), diffFields(toFind));
 				found.forEach((f, k) => {
 					const p = toFind[k];
 					if (f.error) return fail(p.i, [f.error]);
@@ -633,7 +646,7 @@ export class JobberConnector {
 		const toRead = round.filter((p) => !results[p.i] && p.op === 'update' && p.targetId && !current.has(p.i));
 		if (toRead.length) {
 			try {
-				const got = await this.getMany(object, toRead.map((p) => p.targetId!));
+				const got = await this.getMany(object, toRead.map((p) => p.targetId!), diffFields(toRead), { links: false });
 				got.forEach((g, k) => {
 					const p = toRead[k];
 					if (g instanceof ConnectorError) return fail(p.i, [g.classified]);
@@ -738,11 +751,10 @@ export class JobberConnector {
 
 		// 5. Mutations, aliased in batches.
 		if (!mutations.length) return;
-		const sel = selectionFor(spec);
 		const ops: AliasedOp[] = mutations.map((x) => ({
 			field: x.spec.field,
 			args: x.spec.args.map(([name, type]) => ({ name, type, value: x.values[name] })),
-			body: `${x.spec.payload} { ${sel} } ${USER_ERRORS}`,
+			body: `${x.spec.payload} { ${returnSelection(spec, returnFields, writtenFields(spec, items[x.i].fields))} } ${USER_ERRORS}`,
 		}));
 		const out = await this.runAliased('mutation', ops, `${object}.write`);
 		out.forEach((r, k) => {

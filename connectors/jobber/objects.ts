@@ -232,9 +232,10 @@ export function objectSpec(name: string): ObjectSpec {
 
 /**
  * The selection for a node of an object: `id updatedAt` (when the type has it) plus the requested catalogue
- * fields (all by default). Unknown names are refused here, before a query is built.
+ * fields (all by default) and, unless `links: false`, the relations. Unknown names are refused here, before a
+ * query is built.
  */
-export function selectionFor(spec: ObjectSpec, fields?: readonly string[]): string {
+export function selectionFor(spec: ObjectSpec, fields?: readonly string[], { links = true } = {}): string {
 	const wanted = fields && fields.length ? new Set(fields) : null;
 	if (wanted) {
 		const unknown = [...wanted].filter((n) => n !== 'id' && n !== 'updatedAt' && !spec.fields.some((x) => x.name === n));
@@ -242,7 +243,33 @@ export function selectionFor(spec: ObjectSpec, fields?: readonly string[]): stri
 	}
 	const parts = ['id'];
 	if (spec.name !== 'properties') parts.push('updatedAt');
-	for (const field of spec.fields) if (!wanted || wanted.has(field.name) || field.link) parts.push(field.select);
+	for (const field of spec.fields) {
+		if (field.link ? links : !wanted || wanted.has(field.name)) parts.push(field.select);
+	}
+	return parts.join(' ');
+}
+
+/**
+ * What a write asks Jobber to send back. Every selected field costs query points (all of a client's fields ≈ 45,
+ * its id and version 2), and points are what paces Jobber writes:
+ *  - `all`: the whole record, as a read returns it;
+ *  - `written`: id, updatedAt and the fields this write set (Jobber's own normalised values, which the Sync Ledger
+ *    keeps as the last-synced state);
+ *  - `id`: id and updatedAt only (one-way bulk loads).
+ */
+export type ReturnFields = 'all' | 'written' | 'id';
+
+/** The writable catalogue fields a write's input names (relations and read-only fields excluded). */
+export function writtenFields(spec: ObjectSpec, fields: Record<string, unknown>): string[] {
+	return spec.fields.filter((f) => !f.link && !f.readOnly && fields[f.name] !== undefined).map((f) => f.name);
+}
+
+/** The selection of a mutation's payload record for `ReturnFields`. */
+export function returnSelection(spec: ObjectSpec, mode: ReturnFields, written: readonly string[]): string {
+	if (mode === 'all') return selectionFor(spec);
+	const parts = ['id'];
+	if (spec.name !== 'properties') parts.push('updatedAt');
+	if (mode === 'written') for (const field of spec.fields) if (!field.link && written.includes(field.name)) parts.push(field.select);
 	return parts.join(' ');
 }
 

@@ -26,6 +26,15 @@ export function withFields(json: IDataObject, fields: IDataObject, extra: IDataO
 }
 
 /**
+ * The Sync Ledger context of a write's input item, for the written record's output item: Commit reads it there
+ * (failed items carry their whole input as `record`), so nobody has to look back through n8n's paired items.
+ */
+export function carriedSync(input: IDataObject | undefined): IDataObject {
+	const sync = input?.sync;
+	return sync && typeof sync === 'object' && !Array.isArray(sync) ? { sync } : {};
+}
+
+/**
  * The one shape of a failed item across this package's nodes, so Error Policy and the Review Queue read
  * any node's failures the same way: what failed, at which stage, every field error, and the record itself.
  */

@@ -187,6 +187,41 @@ function syncWorkflow(pathName: string, webhookId: string, parameters: Record<st
 	return createActiveWorkflow(n8n, { name: `e2e: ${pathName}`, nodes, connections });
 }
 
+test('Batch Write "As Planned": creates as upserts by email (no duplicate of an existing person), updates by the decision\'s id, deletes; an item without a decision is Failed naming "action"', async () => {
+	const existing = await admin('POST', '/_sandbox/pipedrive/edit', { entity: 'person', action: 'create', changes: { name: 'Planned Pia', emails: [{ value: 'planned-pia@example.com' }] } });
+	const other = await admin('POST', '/_sandbox/pipedrive/edit', { entity: 'person', action: 'create', changes: { name: 'Planned Ola', emails: [{ value: 'planned-ola@example.com' }] } });
+	const doomed = await admin('POST', '/_sandbox/pipedrive/edit', { entity: 'person', action: 'create', changes: { name: 'Planned Doomed' } });
+	const idOf = (r: { data: { id: number } }) => String(r.data.id);
+	await syncWorkflow('pd-e2e-planned', 'c1a2b3d4-0000-4000-8000-0000000000c7', { authentication: 'apiToken', resource: 'person', operation: 'batchWrite', writeMode: 'planned', matchKey: 'email', fieldsSource: 'input' });
+	const decision = (action: string, id: string | null, fields: Record<string, unknown>) => ({ action, direction: 'to_source', system: 'pipedrive', object: 'persons', ...(id ? { id } : {}), targetId: id, fields, upsert: false, sync: { v: 1, mappingId: 'planned-e2e', action } });
+	const res = await postWebhook(n8n, 'pd-e2e-planned', {
+		items: [
+			// The Plan did not see Pia (one side read only): the create finds her by email and updates her.
+			decision('create', null, { name: 'Planned Pia Again', emails: [{ value: 'planned-pia@example.com' }] }),
+			decision('create', null, { name: 'Planned New', emails: [{ value: 'planned-new@example.com' }] }),
+			decision('update', idOf(other), { name: 'Planned Ola After' }),
+			decision('delete', idOf(doomed), {}),
+			{ name: 'Not a decision' },
+		],
+	});
+	expect(res.status).toBe(200);
+	const out = (await res.json()) as any[];
+	const ok = out.filter((o) => !o.failed);
+	expect(ok.map((o) => [o.fields?.name ?? o.id, o.action]).sort()).toEqual(
+		[
+			['Planned Pia Again', 'updated'],
+			['Planned New', 'created'],
+			['Planned Ola After', 'updated'],
+			[idOf(doomed), 'deleted'],
+		].sort(),
+	);
+	expect(ok.find((o) => o.fields?.name === 'Planned New')).toMatchObject({ sync: { mappingId: 'planned-e2e', action: 'create' } });
+	expect(out.filter((o) => o.failed)).toEqual([expect.objectContaining({ errors: [expect.objectContaining({ code: 'INVALID_FORMAT', field: 'action' })], record: { name: 'Not a decision' } })]);
+	const persons = await records('persons');
+	expect(persons.filter((p) => p.emails?.[0]?.value === 'planned-pia@example.com')).toEqual([expect.objectContaining({ id: existing.data.id, name: 'Planned Pia Again' })]);
+	expect(persons.find((p) => String(p.id) === idOf(other))).toMatchObject({ name: 'Planned Ola After' });
+});
+
 test('Get Changes: a full read, then incremental from the checkpoint on the items; Batch Write deletes with a result per record', async () => {
 	await syncWorkflow('pd-e2e-changes', 'c1a2b3d4-0000-4000-8000-0000000000b1', { authentication: 'apiToken', resource: 'deal', operation: 'getChanges', syncMode: 'incremental', since: '={{ $json.cursor }}' });
 	await syncWorkflow('pd-e2e-delete', 'c1a2b3d4-0000-4000-8000-0000000000b2', { authentication: 'apiToken', resource: 'deal', operation: 'batchWrite', writeMode: 'delete', options: { concurrency: 3 } });

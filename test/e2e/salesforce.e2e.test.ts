@@ -181,6 +181,59 @@ test('Webhook → Salesforce Sync batch upsert: good records written in one Coll
 	expect(counters.byRoute['sobjects.describe'] ?? 0).toBeLessThanOrEqual(1);
 });
 
+test('Batch Write "As Planned": each Sync Ledger decision is written as it says (creates as upserts by the external id, updates by targetId, deletes), in one Collections call per operation; an item without a decision is Failed naming "action"', async () => {
+	const existing = await admin('POST', '/_sandbox/salesforce/edit', { object: 'Contact', fields: { LastName: 'Planned Before', Email: 'planned-upd@example.com' } });
+	const doomed = await admin('POST', '/_sandbox/salesforce/edit', { object: 'Contact', fields: { LastName: 'Planned Doomed' } });
+	const nodes = [
+		{ id: 'w', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: 'b7f1c0de-0000-4000-8000-0000000005a7', parameters: { httpMethod: 'POST', path: 'sf-e2e-planned', responseMode: 'responseNode' } },
+		{ id: 's', name: 'Split Out', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [200, 0], parameters: { fieldToSplitOut: 'body.decisions' } },
+		{
+			id: 'sf',
+			name: 'Salesforce Sync',
+			type: NODE,
+			typeVersion: 1,
+			position: [400, 0],
+			credentials: nodeCredentials(),
+			parameters: { resource: 'contact', operation: 'batchWrite', batchOperation: 'planned', externalIdField: 'Ext_Id__c', fieldsSource: 'input' },
+		},
+		{ id: 'm', name: 'Merge', type: 'n8n-nodes-base.merge', typeVersion: 3.2, position: [600, 0], parameters: {} },
+		{ id: 'r', name: 'Respond', type: 'n8n-nodes-base.respondToWebhook', typeVersion: 1.1, position: [800, 0], parameters: { respondWith: 'allIncomingItems' } },
+	];
+	const connections = {
+		Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
+		'Split Out': { main: [[{ node: 'Salesforce Sync', type: 'main', index: 0 }]] },
+		'Salesforce Sync': { main: [[{ node: 'Merge', type: 'main', index: 0 }], [{ node: 'Merge', type: 'main', index: 1 }]] },
+		Merge: { main: [[{ node: 'Respond', type: 'main', index: 0 }]] },
+	};
+	await createActiveWorkflow(n8n, { name: 'e2e: salesforce batch as planned', nodes, connections });
+
+	await admin('POST', '/_sandbox/requests/reset');
+	const decision = (action: string, targetId: string | null, fields: Record<string, unknown>) => ({ action, direction: 'to_target', system: 'salesforce', object: 'Contact', ...(targetId ? { id: targetId } : {}), targetId, fields, upsert: false, sync: { v: 1, mappingId: 'planned-e2e', action } });
+	const res = await postWebhook(n8n, 'sf-e2e-planned', {
+		decisions: [
+			decision('create', null, { Ext_Id__c: 'PL-1', LastName: 'Planned New', Email: 'planned-new@example.com' }),
+			decision('update', existing.id, { LastName: 'Planned After' }),
+			decision('archive', doomed.id, {}),
+			{ LastName: 'Not a decision' },
+		],
+	});
+	expect(res.status).toBe(200);
+	const out = (await res.json()) as any[];
+	const ok = out.filter((o) => !o.failed);
+	expect(ok.map((o) => o.action).sort()).toEqual(['created', 'deleted', 'updated']);
+	// Each written record carries its decision's sync context (Commit reads it there).
+	expect(ok.find((o) => o.action === 'updated')).toMatchObject({ id: existing.id, sync: { mappingId: 'planned-e2e', action: 'update' } });
+	const failed = out.filter((o) => o.failed);
+	expect(failed).toEqual([expect.objectContaining({ errors: [expect.objectContaining({ code: 'INVALID_FORMAT', field: 'action' })], record: { LastName: 'Not a decision' } })]);
+
+	const stored = await records('Contact');
+	expect(stored.find((r) => r.Id === existing.id)).toMatchObject({ LastName: 'Planned After' });
+	expect(stored.filter((r) => r.Ext_Id__c === 'PL-1')).toEqual([expect.objectContaining({ LastName: 'Planned New' })]);
+	expect(stored.find((r) => r.Id === doomed.id)?.IsDeleted ?? true).toBe(true);
+	const counters = await admin('GET', '/_sandbox/counters');
+	expect(counters.byRoute).toMatchObject({ 'composite.sobjects.upsert': 1, 'composite.sobjects.update': 1, 'composite.sobjects.delete': 1 });
+});
+
 test('single upsert with mapped fields survives an expired session: 401 → n8n refreshes the token → success', async () => {
 	const nodes = [
 		{ id: 'w', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: 'b7f1c0de-0000-4000-8000-0000000005a2', parameters: { httpMethod: 'POST', path: 'sf-e2e-upsert', responseMode: 'responseNode' } },

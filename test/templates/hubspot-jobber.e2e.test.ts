@@ -214,6 +214,11 @@ test('hubspot-jobber-clients: webhooks create and update Jobber clients as mappe
 	expect(byEmail(await jobberClients(), 'ann@example.com')).toEqual([expect.objectContaining({ id: annJ.id, lastName: 'Lee-Smith' })]);
 	// The second pass changed nothing else: no new client, property or pair; Dee is still one open review item.
 	expect(await nodeOutput(n8n, poll.id, 'Sync Ledger: Plan', 0)).toEqual([expect.objectContaining({ action: 'update', id: annJ.id, fields: { lastName: 'Lee-Smith' } })]);
+	// The written client comes back with what it wrote only (Batch Write returns the written fields) and the Plan's
+	// sync context, which Commit reads from the item itself. (An update carries no email: it takes the id branch.)
+	const [written] = await nodeOutput(n8n, poll.id, 'Jobber: Write Client (by Phone)', 0);
+	expect(written).toMatchObject({ id: annJ.id, action: 'updated', fields: { lastName: 'Lee-Smith' }, sync: { mappingId: CLIENTS, action: 'update' } });
+	expect(written.fields).not.toHaveProperty('tags');
 	expect(await jobberClients()).toHaveLength(jobberBefore + 1);
 	expect((await jobberProperties()).length).toBe(propertiesBefore + 1);
 	expect(await stats(CLIENTS, store)).toMatchObject({ pairs: 3 });

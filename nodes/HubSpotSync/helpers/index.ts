@@ -11,7 +11,7 @@ import { ConnectorError } from '../../../connectors/core/errors';
 import type { RecordEnvelope, WriteInput } from '../../../connectors/core/types';
 import { isWholeRequestError, type HubSpotObject, type HubSpotWriteResult } from '../../../connectors/hubspot';
 import type { ClassifiedError } from '../../../errors/taxonomy';
-import { failedItem, isEnvelope } from '../../shared/records';
+import { carriedSync, failedItem, isEnvelope } from '../../shared/records';
 
 export type Resource = 'contact' | 'company' | 'deal';
 
@@ -72,7 +72,7 @@ export function failed(ctx: IExecuteFunctions, json: IDataObject, errors: Classi
 /** Puts one write result on the right output. */
 export function routeWrite(ctx: IExecuteFunctions, out: Outputs, result: HubSpotWriteResult, json: IDataObject, itemIndex: number, extra: IDataObject = {}): void {
 	if (result.ok) {
-		out.success.push(recordItem(result.record, itemIndex, { action: result.action }));
+		out.success.push(recordItem(result.record, itemIndex, { action: result.action, ...carriedSync(json) }));
 		return;
 	}
 	const errors = result.errors?.length ? result.errors : [result.error];

@@ -15,8 +15,9 @@ import {
 import { classifiedError, type ClassifiedError } from '../../../errors/taxonomy';
 import { ConnectorError } from '../../../connectors/core/errors';
 import type { RecordEnvelope } from '../../../connectors/core/types';
-import { classifyGraphqlError, idFromWebUri, type JobberObject, type JobberWriteItem, type JobberWriteOptions, type MatchKey, type WriteOp } from '../../../connectors/jobber';
-import { failedItem, isEnvelope } from '../../shared/records';
+import { classifyGraphqlError, idFromWebUri, type JobberObject, type JobberWriteItem, type JobberWriteOptions, type MatchKey, type ReturnFields, type WriteOp } from '../../../connectors/jobber';
+import { PLANNED, plannedOption, plannedWrite } from '../../shared/plannedWrite';
+import { carriedSync, failedItem, isEnvelope } from '../../shared/records';
 import { jobberConnector } from '../transport';
 
 export type Resource = 'client' | 'property' | 'request' | 'quote' | 'job' | 'invoice';
@@ -230,13 +231,18 @@ const DEFAULT_COUNTRY: INodeProperties = {
 };
 
 /** Parameters of Create / Update / Upsert / Batch Write for a resource. */
+/** Batch Write feeds the Sync Ledger, which needs the written fields only; single writes return the record, as n8n's nodes do. */
+function defaultReturnFields(operations: readonly string[]): ReturnFields {
+	return operations.every((op) => op === 'batchWrite') ? 'written' : 'all';
+}
+
 export function writeProperties(resource: Resource, operations: string[]): INodeProperties[] {
 	const props: INodeProperties[] = [];
 	const has = (op: string) => operations.includes(op);
 	if (has('batchWrite')) {
 		const modes = [
 			{ name: 'Create', value: 'create' },
-			...(resource === 'client' || resource === 'property' || resource === 'job' ? [{ name: 'Update', value: 'update' }] : []),
+			...(resource === 'client' || resource === 'property' || resource === 'job' ? [{ name: 'Update', value: 'update' }, plannedOption] : []),
 			...(resource === 'client' ? [{ name: 'Create or Update', value: 'upsert' }] : []),
 		];
 		// eslint-disable-next-line n8n-nodes-base/node-param-default-missing -- the default depends on the resource
@@ -334,6 +340,19 @@ export function writeProperties(resource: Resource, operations: string[]): INode
 			],
 			description: 'What to do with input fields Jobber does not have (read-only fields of envelopes are always ignored)',
 		},
+		{
+			displayName: 'Return Fields',
+			name: 'returnFields',
+			type: 'options',
+			default: defaultReturnFields(operations),
+			options: [
+				{ name: 'All Fields', value: 'all', description: 'The whole record, as Get returns it' },
+				{ name: 'Written Fields', value: 'written', description: "ID, updated time and the fields this write set, with Jobber's own values (what the Sync Ledger keeps)" },
+				{ name: 'ID Only', value: 'id', description: 'ID and updated time: the cheapest, for one-way bulk loads' },
+			],
+			description:
+				"What each written record comes back with. Jobber charges query points for every field it returns and points pace every Jobber write: a client's fields cost about 45 points, its ID 2.",
+		},
 	];
 	if (operations.some((op) => op !== 'create')) {
 		options.push({
@@ -342,6 +361,16 @@ export function writeProperties(resource: Resource, operations: string[]): INode
 			type: 'boolean',
 			default: false,
 			description: 'Whether an update whose record no longer exists creates it instead',
+		});
+	}
+	if (resource === 'client' && operations.includes('batchWrite')) {
+		options.push({
+			displayName: 'Plan Saw Every Target Record',
+			name: 'createsChecked',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether the Sync Ledger Plan was given every Jobber client (a full read), so a planned create is written without looking its match key up first (one query less per client). Write Mode "As Planned" only; a create the ledger flags as possibly done before is still an upsert.',
 		});
 	}
 	if (resource === 'client') {
@@ -600,10 +629,14 @@ export async function executeWrite(this: IExecuteFunctions, object: JobberObject
 	const failures: INodeExecutionData[] = [];
 	const writes: JobberWriteItem[] = [];
 	const indexes: number[] = [];
+	const opts = this.getNodeParameter('options', 0, {}) as IDataObject;
 	for (let i = 0; i < items.length; i++) {
-		const op = (operation === 'batchWrite' ? this.getNodeParameter('writeMode', i) : operation === 'archive' || operation === 'close' ? 'delete' : operation) as WriteOp;
 		try {
-			if (op === 'delete') writes.push({ op, id: locatorId(this, 'recordId', i), fields: {} });
+			let op = (operation === 'batchWrite' ? this.getNodeParameter('writeMode', i) : operation === 'archive' || operation === 'close' ? 'delete' : operation) as WriteOp | typeof PLANNED;
+			const planned = op === PLANNED;
+			if (op === PLANNED) op = plannedWrite(items[i].json, { canUpsert: object === 'clients', createsAreChecked: opts.createsChecked === true });
+			// A planned delete names its record in the decision (the archive of a pair's other side).
+			if (op === 'delete') writes.push({ op, id: planned && items[i].json.targetId ? String(items[i].json.targetId) : locatorId(this, 'recordId', i), fields: {} });
 			else writes.push(writeItem(this, object, resource, op, i));
 			indexes.push(i);
 		} catch (err) {
@@ -611,7 +644,6 @@ export async function executeWrite(this: IExecuteFunctions, object: JobberObject
 			failures.push(failed(this, items[i], i, [classifiedError('INVALID_FORMAT', { message: (err as Error).message, record: { system: 'jobber', object } })], { operation }));
 		}
 	}
-	const opts = this.getNodeParameter('options', 0, {}) as IDataObject;
 	const options: JobberWriteOptions = {
 		matchKey: (resource === 'client' && operation !== 'create' && operation !== 'archive' ? this.getNodeParameter('matchKey', 0, 'email') : 'email') as MatchKey,
 		createIfMissing: opts.createIfMissing === true,
@@ -619,6 +651,7 @@ export async function executeWrite(this: IExecuteFunctions, object: JobberObject
 		listMode: (opts.listMode as 'merge' | 'replace') ?? 'merge',
 		invoicing: { invoicingType: opts.invoicingType as string | undefined, invoicingSchedule: opts.invoicingSchedule as string | undefined },
 		closeVisits: operation === 'close' ? (this.getNodeParameter('closeVisits', 0) as JobberWriteOptions['closeVisits']) : undefined,
+		returnFields: (opts.returnFields as ReturnFields | undefined) ?? defaultReturnFields([operation]),
 	};
 	if (!writes.length) return [success, failures];
 	const connector = await jobberConnector(this);
@@ -640,7 +673,7 @@ export async function executeWrite(this: IExecuteFunctions, object: JobberObject
 	for (const r of results) {
 		const i = indexes[r.index];
 		if (r.ok) {
-			success.push({ json: envelopeJson(r.record, { action: r.action, ...(r.warnings.length ? { warnings: r.warnings } : {}) }), pairedItem: { item: i } });
+			success.push({ json: envelopeJson(r.record, { action: r.action, ...(r.warnings.length ? { warnings: r.warnings } : {}), ...carriedSync(items[i].json) }), pairedItem: { item: i } });
 		} else {
 			failures.push(failed(this, items[i], i, r.errors.length ? r.errors : [r.error], { operation, ...(r.warnings.length ? { warnings: r.warnings } : {}) }));
 		}

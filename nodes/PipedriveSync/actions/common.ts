@@ -12,7 +12,7 @@ import type { ClassifiedError } from '../../../errors/taxonomy';
 import { ConnectorError } from '../../../connectors/core/errors';
 import type { WriteOperation, WriteResult } from '../../../connectors/core/types';
 import { isWholeRequestError, type PipedriveConnector, type PipedriveWriteInput, type PipedriveWriteOptions } from '../../../connectors/pipedrive';
-import { failedItem, fieldsOf, isEnvelope } from '../../shared/records';
+import { carriedSync, failedItem, fieldsOf, isEnvelope } from '../../shared/records';
 
 type Show = NonNullable<IDisplayOptions['show']>;
 
@@ -338,12 +338,14 @@ export async function writeItems(
 	out: Outputs,
 	op: WriteOperation,
 	concurrency: number,
+	/** The items to write (indexes into `items`); all by default. */
+	only?: number[],
 ): Promise<void> {
 	const resource = ctx.getNodeParameter('resource', 0) as string;
 	const options = writeOptions(ctx);
 	const inputs: PipedriveWriteInput[] = [];
 	const indexOf: number[] = [];
-	for (let i = 0; i < items.length; i++) {
+	for (const i of only ?? items.keys()) {
 		await perItem(ctx, out, i, items[i], { operation: op, resource }, async () => {
 			const input: PipedriveWriteInput = { id: undefined, fields: op === 'delete' ? {} : recordFields(ctx, i, items[i]) };
 			if (op === 'update' || op === 'delete' || op === 'upsert') input.id = recordId(ctx, i, items[i]);
@@ -356,7 +358,7 @@ export async function writeItems(
 	const results: WriteResult[] = await connector.write(resource, op, inputs, { ...options, concurrency });
 	for (const r of results) {
 		const i = indexOf[r.index];
-		if (r.ok) out.records.push({ json: { ...(r.record as unknown as IDataObject), action: r.action }, pairedItem: { item: i } });
+		if (r.ok) out.records.push({ json: { ...(r.record as unknown as IDataObject), action: r.action, ...carriedSync(items[i].json) }, pairedItem: { item: i } });
 		else routeFailure(ctx, out, i, items[i], r.error, { operation: op, resource });
 	}
 }

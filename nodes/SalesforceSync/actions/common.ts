@@ -17,7 +17,7 @@ import { ConnectorError } from '../../../connectors/core/errors';
 import type { RecordEnvelope, WriteResult } from '../../../connectors/core/types';
 import { isFatal, SoqlInputError } from '../../../connectors/salesforce';
 import { classifiedError, type ClassifiedError } from '../../../errors/taxonomy';
-import { failedItem, fieldsOf, isEnvelope } from '../../shared/records';
+import { carriedSync, failedItem, fieldsOf, isEnvelope } from '../../shared/records';
 
 export type Operation = 'batchWrite' | 'create' | 'delete' | 'find' | 'get' | 'getAll' | 'getChanges' | 'update' | 'upsert';
 
@@ -215,6 +215,11 @@ export class Outputs {
 		this.records.push({ json, pairedItem: { item: i } });
 	}
 
+	/** A written record, with the Sync Ledger context its input carried. */
+	wrote(i: number, result: Extract<WriteResult, { ok: true }>): void {
+		this.ok(i, { ...writeJson(result), ...carriedSync(this.ctx.getInputData()[i]?.json) });
+	}
+
 	/** A record that failed on its own: the Failed output, with the one failed-item shape of this package. */
 	fail(i: number, error: ClassifiedError): void {
 		const json = this.ctx.getInputData()[i]?.json ?? {};
@@ -263,7 +268,7 @@ export function apiError(ctx: IExecuteFunctions, e: ClassifiedError, itemIndex: 
 
 /** The write-result routing shared by single and batch writes. */
 export function routeWrite(out: Outputs, i: number, result: WriteResult): void {
-	if (result.ok) out.ok(i, writeJson(result));
+	if (result.ok) out.wrote(i, result);
 	else if (isFatal(result.error)) out.stop(i, result.error);
 	else out.fail(i, result.error);
 }

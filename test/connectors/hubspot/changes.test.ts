@@ -136,15 +136,38 @@ test('more records than one query returns sharing one stamp are walked by id, th
 	expect(sb.byStatus(400)).toBe(0);
 });
 
-test('links per page from batch association reads (one call per 100 records per object)', async () => {
+test('links per page from batch association reads (one call per 100 records per object) on an incremental read', async () => {
 	sb.def.seed({ object: 'contacts', count: 250, seed: 13 });
 	const hs = sb.connector();
 	sb.resetCounters();
-	const { records } = await drain(hs, 'contacts', { links: ['companies'] });
+	const { records } = await drain(hs, 'contacts', { since: '2000-01-01T00:00:00Z', links: ['companies'] });
 	expect(records).toHaveLength(250);
 	expect(records.every((r) => Array.isArray(r.links?.companies) && r.links!.companies.length >= 1)).toBe(true);
 	// 2 search pages (200 + 50) → 2 + 1 association reads.
 	expect(sb.calls('associations.batch.read')).toBe(3);
 	const one = records[0];
 	expect((await hs.get('contacts', one.id, { links: ['companies'] })).links).toEqual(one.links);
+
+	// A full read lists them instead, with the associations inline: no association reads at all.
+	sb.resetCounters();
+	const full = await drain(hs, 'contacts', { links: ['companies'], order: 'any' });
+	expect(full.records.map((r) => r.id).sort()).toEqual(records.map((r) => r.id).sort());
+	expect(full.records.find((r) => r.id === one.id)!.links).toEqual(one.links);
+	expect(sb.calls('associations.batch.read')).toBe(0);
+});
+
+test('a full read in any order lists every record (100 a page, no search pacing) and checkpoints the newest stamp before it began', async () => {
+	sb.def.seed({ object: 'contacts', count: 1050, seed: 21 });
+	const newest = liveRecords(sb, 'contacts').reduce((a, r) => (Date.parse(r.updatedAt) > Date.parse(a) ? r.updatedAt : a), '1970-01-01T00:00:00.000Z');
+	const hs = sb.connector();
+	sb.resetCounters();
+	const { records, pages } = await drain(hs, 'contacts', { order: 'any' });
+	expect(records.map((r) => r.id).sort()).toEqual(liveRecords(sb, 'contacts').map((r) => r.id).sort());
+	expect(sb.calls('contacts.list')).toBe(11);
+	expect(sb.calls('contacts.search')).toBe(1);
+	// Only the last page is done and carries the checkpoint: a consumer never stores one mid-read.
+	expect(pages.slice(0, -1).every((p) => !p.done && p.checkpoint === undefined)).toBe(true);
+	expect(pages[pages.length - 1]).toMatchObject({ done: true, checkpoint: new Date(newest).toISOString() });
+	expect(records[0].fields).toHaveProperty('lastmodifieddate');
+	expect(hs.client.stats.rateLimited).toBe(0);
 });

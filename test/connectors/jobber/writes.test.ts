@@ -209,6 +209,54 @@ describe('clients', () => {
 	});
 });
 
+
+describe('what a write returns (Return Fields)', () => {
+	const pointsOf = (c: ReturnType<Harness['connector']>) => c.stats.actualCost;
+
+	it('ID Only returns id and updatedAt at a fraction of the points; Written returns the fields it set, as Jobber stored them', async () => {
+		const fields = mapped('hubspot_contact_to_jobber_client', hubspotContact(40));
+		const all = h.connector();
+		const [a] = await all.write('clients', [{ op: 'create', fields: { ...fields, emails: [{ address: 'rf-all@example.com' }] } }]);
+		const idOnly = h.connector();
+		const [b] = await idOnly.write('clients', [{ op: 'create', fields: { ...fields, emails: [{ address: 'rf-id@example.com' }] } }], { returnFields: 'id' });
+		const written = h.connector();
+		const [w] = await written.write('clients', [{ op: 'create', fields: { ...fields, emails: [{ address: 'rf-written@example.com' }] } }], { returnFields: 'written' });
+		if (!a.ok || !b.ok || !w.ok) throw new Error('a create failed');
+
+		expect(b.record.fields).toEqual({});
+		expect(b.record.id).toBeTruthy();
+		expect((await stored(b.record.id)).emails[0].address).toBe('rf-id@example.com');
+		expect(b.record.updatedAt).toBe(new Date((await stored(b.record.id)).updatedAt).toISOString());
+		// Jobber's values of what was written (the phone as Jobber stored it, E.164), nothing it was not given.
+		expect(w.record.fields).toMatchObject({ firstName: 'Pat40', lastName: 'Example', phones: [expect.objectContaining({ number: '+12175551040' })] });
+		expect(w.record.fields).not.toHaveProperty('tags');
+		expect(w.record.fields).not.toHaveProperty('customFields');
+		expect(a.record.fields).toHaveProperty('tags');
+
+		// Points charged by the sandbox's cost accounting: the whole record costs several times what the id does.
+		expect(pointsOf(idOnly)).toBeLessThanOrEqual(8);
+		expect(pointsOf(written)).toBeLessThan(pointsOf(all) / 1.5);
+		expect(pointsOf(all)).toBeGreaterThan(4 * pointsOf(idOnly));
+	});
+
+	it('an upsert below All reads only the fields it writes, and still edits in place (no second email, no duplicate)', async () => {
+		const fields = mapped('hubspot_contact_to_jobber_client', hubspotContact(41));
+		const [created] = await h.connector().write('clients', [{ op: 'create', fields }], { returnFields: 'id' });
+		if (!created.ok) throw new Error('create failed');
+		const c = h.connector();
+		const [again] = await c.write('clients', [{ op: 'upsert', fields: { ...fields, lastName: 'Changed' } }], { returnFields: 'written' });
+		expect(again).toMatchObject({ ok: true, action: 'updated' });
+		if (!again.ok) return;
+		expect(again.record.id).toBe(created.record.id);
+		expect(again.record.fields).toMatchObject({ lastName: 'Changed' });
+		const s = await stored(created.record.id);
+		expect(s.lastName).toBe('Changed');
+		expect(s.emails).toHaveLength(1);
+		const [same] = await c.write('clients', [{ op: 'upsert', fields: { ...fields, lastName: 'Changed' } }], { returnFields: 'id' });
+		expect(same).toMatchObject({ ok: true, action: 'unchanged' });
+	});
+});
+
 describe('properties, requests, quotes, jobs, invoices', () => {
 	let clientId: string;
 	let propertyId: string;

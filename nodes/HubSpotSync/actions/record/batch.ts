@@ -4,7 +4,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import type { BatchOperation, HubSpotObject } from '../../../../connectors/hubspot';
-import { handleBatchError, routeWrite, writeInput, type Outputs } from '../../helpers';
+import { handleBatchError, handleItemError, routeWrite, writeInput, type Outputs } from '../../helpers';
 import { hubspotConnector } from '../../transport';
 import { fieldsAt, objectAt } from './shared';
 
@@ -19,11 +19,21 @@ export async function runBatch(ctx: IExecuteFunctions, items: INodeExecutionData
 	const hs = await hubspotConnector(ctx);
 	const groups = new Map<string, { object: HubSpotObject; plan: BatchPlan; members: Array<{ json: IDataObject; index: number; fields: IDataObject }> }>();
 	for (let i = 0; i < items.length; i++) {
-		const object = objectAt(ctx, i);
-		const plan = planAt(i);
+		let object: HubSpotObject;
+		let plan: BatchPlan;
+		let fields: IDataObject;
+		try {
+			object = objectAt(ctx, i);
+			plan = planAt(i);
+			fields = plan.action === 'archive' ? {} : fieldsAt(ctx, i, items[i].json);
+		} catch (err) {
+			// This item's own problem (e.g. no Sync Ledger decision to write as planned): Failed, the rest go on.
+			handleItemError(ctx, out, err, items[i].json, i, { operation: 'batchWrite' });
+			continue;
+		}
 		const key = JSON.stringify([object, plan.action, plan.matchKey ?? '', plan.createIfMissing ?? false, plan.batchSize ?? 100]);
 		const group = groups.get(key) ?? { object, plan, members: [] };
-		group.members.push({ json: items[i].json, index: i, fields: plan.action === 'archive' ? {} : fieldsAt(ctx, i, items[i].json) });
+		group.members.push({ json: items[i].json, index: i, fields });
 		groups.set(key, group);
 	}
 	for (const { object, plan, members } of groups.values()) {

@@ -1,3 +1,4 @@
+import { PLANNED, plannedOption, plannedWrite, type PlannedWrite } from '../../../shared/plannedWrite';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { BatchOperation } from '../../../../connectors/hubspot';
 import type { Outputs } from '../../helpers';
@@ -14,13 +15,14 @@ const properties: INodeProperties[] = [
 			{ name: 'Update', value: 'update', description: "Update the record of each item's ID" },
 			{ name: 'Create or Update', value: 'upsert', description: 'Create a new record, or update the current one if it already exists (upsert)' },
 			{ name: 'Delete (Archive)', value: 'archive', description: "Archive the record of each item's ID" },
+			plannedOption,
 		],
 		default: 'upsert',
 	},
-	uniquePropertyParam('idProperty', 'Match On (Unique Property) Name or ID', { displayOptions: { show: { writeAction: ['upsert'] } } }),
-	{ ...fieldsSource, displayOptions: { show: { writeAction: ['create', 'update', 'upsert'] } } },
-	{ ...fieldsMapper('upsert'), displayOptions: { show: { writeAction: ['create', 'update', 'upsert'], fieldsSource: ['mapper'] } } },
-	{ ...setValues, displayOptions: { show: { writeAction: ['create', 'update', 'upsert'] } } },
+	uniquePropertyParam('idProperty', 'Match On (Unique Property) Name or ID', { displayOptions: { show: { writeAction: ['upsert', PLANNED] } } }),
+	{ ...fieldsSource, displayOptions: { show: { writeAction: ['create', 'update', 'upsert', PLANNED] } } },
+	{ ...fieldsMapper('upsert'), displayOptions: { show: { writeAction: ['create', 'update', 'upsert', PLANNED], fieldsSource: ['mapper'] } } },
+	{ ...setValues, displayOptions: { show: { writeAction: ['create', 'update', 'upsert', PLANNED] } } },
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -43,9 +45,20 @@ const properties: INodeProperties[] = [
 				default: false,
 				description: 'Whether, when updating, a record that no longer exists in HubSpot is created instead',
 			},
+			{
+				displayName: 'Plan Saw Every Target Record',
+				name: 'createsChecked',
+				type: 'boolean',
+				default: false,
+				displayOptions: { show: { '/writeAction': [PLANNED] } },
+				description:
+					'Whether the Sync Ledger Plan was given every HubSpot record (a full read), so a planned create is written as a create instead of an upsert by the match property. A create the ledger flags as possibly done before is still an upsert.',
+			},
 		],
 	},
 ];
+
+const hubspotWrite = (w: PlannedWrite): BatchOperation => (w === 'delete' ? 'archive' : w);
 
 export const description = withDisplay(forOperations(['batchWrite']), properties);
 
@@ -55,8 +68,10 @@ export const description = withDisplay(forOperations(['batchWrite']), properties
  */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], out: Outputs): Promise<void> {
 	await runBatch(this, items, out, (i) => {
-		const action = this.getNodeParameter('writeAction', i) as BatchOperation;
+		const chosen = this.getNodeParameter('writeAction', i) as BatchOperation | typeof PLANNED;
 		const options = this.getNodeParameter('options', i, {}) as IDataObject;
+		const action: BatchOperation =
+			chosen === PLANNED ? hubspotWrite(plannedWrite(items[i].json, { canUpsert: true, createsAreChecked: options.createsChecked === true })) : chosen;
 		return {
 			action,
 			matchKey: action === 'upsert' ? (this.getNodeParameter('idProperty', i) as string) || undefined : undefined,

@@ -64,7 +64,8 @@ const properties: INodeProperties[] = [
 export const description = withDisplay(forOperations(['getChanges']), properties);
 
 /**
- * Records changed since the checkpoint, every page, in modification order. Each item carries `checkpoint`:
+ * Records changed since the checkpoint, every page, in modification order (a full read: every record, in list
+ * order). Each item carries `checkpoint`:
  * the newest modification read, to store and pass as Since next time.
  */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], out: Outputs): Promise<void> {
@@ -85,6 +86,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				fields: read.properties,
 				links: read.links,
 				maxRecords: options.maxRecords !== undefined ? Number(options.maxRecords) : undefined,
+				// The whole read is output at once, so its order does not matter: HubSpot lists it unpaced.
+				order: 'any',
 			})) {
 				checkpoint = page.checkpoint ?? checkpoint;
 				for (const record of page.records) records.push(recordItem(record, i));
