@@ -12,7 +12,7 @@ import {
 import { LedgerConfigError } from '../../sync/ledger';
 import { MappingConfigError } from '../../sync/mapping';
 import { configuredInputs, configuredOutputs, properties } from './description';
-import { runCommit, runGetPair, runPlan, runStats, runUnlink } from './operations';
+import { runCommit, runGetCheckpoints, runGetPair, runPlan, runStats, runUnlink } from './operations';
 import { openNodeStore, postgresConfig } from '../shared/store';
 
 /**
@@ -72,7 +72,12 @@ export class SyncLedger implements INodeType {
 			const out: INodeExecutionData[] = [];
 			for (let i = 0; i < items.length; i++) {
 				try {
-					const json = operation === 'unlink' ? await runUnlink(this, store, i) : await runStats(this, store, i);
+					const json =
+						operation === 'unlink'
+							? await runUnlink(this, store, i)
+							: operation === 'getCheckpoints'
+								? await runGetCheckpoints(this, store, i)
+								: await runStats(this, store, i);
 					out.push({ json, pairedItem: { item: i } });
 				} catch (err) {
 					if (!this.continueOnFail()) throw asNodeError(this, err, i);

@@ -5,7 +5,7 @@ import { storeProperties } from '../shared/store';
 /** The Sync Ledger's parameters: the operation, the mapping (shared with Field Mapper), sync rules and the store. */
 
 const plan = { operation: ['plan'] };
-const withMapping = { operation: ['plan', 'unlink', 'stats', 'getPair'] };
+const withMapping = { operation: ['plan', 'unlink', 'stats', 'getPair', 'getCheckpoints'] };
 const byRecord = { operation: ['unlink', 'getPair'] };
 
 const SYSTEMS = [
@@ -34,6 +34,8 @@ export function configuredOutputs(parameters: { operation?: string }) {
 				? ['Paired', 'Not Paired']
 				: parameters.operation === 'unlink' || parameters.operation === 'stats'
 					? ['Result']
+					: parameters.operation === 'getCheckpoints'
+						? ['Checkpoints']
 					: ['To Target', 'To Source', 'Unchanged', 'Conflict', 'Invalid', 'Summary'];
 	return names.map((displayName) => ({ type: 'main', displayName }));
 }
@@ -52,6 +54,12 @@ export const properties: INodeProperties[] = [
 				value: 'commit',
 				action: 'Commit written records',
 				description: "Store pairs and snapshots from the vendor node's answers (after the writes)",
+			},
+			{
+				name: 'Get Checkpoints',
+				value: 'getCheckpoints',
+				action: 'Get read checkpoints',
+				description: "Where this run's Get Changes read from: each side's last checkpoint whose run finished every write (empty: read everything)",
 			},
 			{
 				name: 'Get Pair',
@@ -77,6 +85,23 @@ export const properties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 		displayOptions: { show: plan },
+	},
+	{
+		displayName:
+			'Outputs one item with <b>source</b> and <b>target</b>: put them in the Since of each side\'s <b>Get Changes</b> (incremental), e.g. <code>{{ $json.source }}</code>. Plan records what the reads reached; it becomes the next checkpoint once every write of the run is committed, so a run that died half way is read again. Use the same mapping ID as the Plan.',
+		name: 'checkpointsNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { operation: ['getCheckpoints'] } },
+	},
+	{
+		displayName: 'Full Re-Sync',
+		name: 'fullResync',
+		type: 'boolean',
+		default: false,
+		displayOptions: { show: { operation: ['getCheckpoints'] } },
+		description:
+			'Whether to ignore the checkpoints: both sides are read in full this run (e.g. after changing the mapping or restoring a backup); turn it off again afterwards. Checkpoints are still kept.',
 	},
 	...mappingProperties(withMapping, { preset: 'salesforce_contact_hubspot_contact' }),
 	{

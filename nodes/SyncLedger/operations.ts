@@ -2,7 +2,9 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 import { classifiedError } from '../../errors/taxonomy';
 import {
 	commit,
+	getCheckpoints,
 	isSyncContext,
+	newestCheckpoint,
 	plan,
 	stats,
 	unlink,
@@ -142,6 +144,16 @@ function routedItem(r: RoutedItem, route: 'unchanged' | 'conflict'): INodeExecut
 	return { json, pairedItem: paired(r.inputs) };
 }
 
+/**
+ * What a Get Changes item says its read reached: the vendor's cursor token when it outputs one beside the checkpoint
+ * (Salesforce's `cursor` also remembers the versions delivered inside the overlap window, so the next read skips
+ * them), else its `checkpoint`.
+ */
+function readCheckpoint(item: INodeExecutionData): unknown {
+	const { cursor, checkpoint } = item.json;
+	return typeof cursor === 'string' && cursor !== '' ? cursor : checkpoint;
+}
+
 export async function runPlan(ctx: IExecuteFunctions, store: SyncStore): Promise<INodeExecutionData[][]> {
 	const sourceItems = ctx.getInputData(0) ?? [];
 	const targetItems = ctx.getInputData(1) ?? [];
@@ -151,7 +163,11 @@ export async function runPlan(ctx: IExecuteFunctions, store: SyncStore): Promise
 		sourceItems.map((i) => toRecord(i.json)),
 		targetItems.map((i) => toRecord(i.json)),
 		store,
-		{ runId: ctx.getExecutionId() || undefined },
+		{
+			runId: ctx.getExecutionId() || undefined,
+			// What each side's read reached (Get Changes puts its checkpoint on every item): pending until this run's writes are committed.
+			checkpoints: { source: newestCheckpoint(sourceItems.map(readCheckpoint)), target: newestCheckpoint(targetItems.map(readCheckpoint)) },
+		},
 	);
 	const node = ctx.getNode().name;
 	const invalid = res.invalid.map(
@@ -408,4 +424,11 @@ export async function runGetPair(ctx: IExecuteFunctions, store: SyncStore): Prom
 export async function runStats(ctx: IExecuteFunctions, store: SyncStore, i: number): Promise<IDataObject> {
 	const { mappingId } = readMappingAndId(ctx, i);
 	return (await stats(mappingId, store)) as unknown as IDataObject;
+}
+
+/** Get Checkpoints: each side's Since for this run (confirming what earlier runs finished first). */
+export async function runGetCheckpoints(ctx: IExecuteFunctions, store: SyncStore, i: number): Promise<IDataObject> {
+	const { mappingId } = readMappingAndId(ctx, i);
+	const fullResync = ctx.getNodeParameter('fullResync', i, false) as boolean;
+	return (await getCheckpoints(mappingId, store, { fullResync })) as unknown as IDataObject;
 }

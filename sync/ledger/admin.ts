@@ -6,8 +6,10 @@ export async function unlink(mappingId: string, side: Side, id: string, store: S
 	return { unlinked: await store.unlinkPair(mappingId, side, id) };
 }
 
-/** Forgets every pair of a mapping (a fresh start: the next Plan pairs by match key again). */
+/** Forgets every pair and read checkpoint of a mapping (a fresh start: the next run reads all and pairs by match key again). */
 export async function forget(mappingId: string, store: SyncStore): Promise<{ forgotten: number }> {
+	// Without its pairs a mapping must read everything again: its read checkpoints go too.
+	await store.resetCheckpoints(mappingId);
 	return { forgotten: await store.forgetMapping(mappingId) };
 }
 

@@ -1,4 +1,5 @@
 import type { Pair, PairInput, PairResult, PairUpdate, SyncStore } from '../store';
+import { finishCheckpointWork } from './checkpoint';
 import { applyEntries, getAt, hasAt, parsePath } from './fields';
 import { chunks, fetchPairs, later } from './plan';
 import type { CommitItemResult, CommitResult, RecordRef, Side, SnapshotEntry, SyncContext, WriteOutcome } from './types';
@@ -288,6 +289,8 @@ export async function commit(config: CommitOptions | null | undefined, outcomes:
 		leases.set(key, entry);
 	});
 	for (const { mappingId, token, ids } of leases.values()) await store.releasePairLeases(mappingId, token, [...ids]);
+	// Every write handed in, committed or failed (parked for review), is finished for its run's read checkpoints.
+	if (!opts.dryRun) await finishCheckpointWork(store, outcomes, isSyncContext);
 
 	if (opts.runId && !opts.dryRun) {
 		const mappingId = outcomes.map((o) => o.sync).find(isSyncContext)?.mappingId;

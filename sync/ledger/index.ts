@@ -10,3 +10,13 @@ export { unlink, forget, stats } from './admin';
 export { merge, resolveConflict, type Resolver } from './merge';
 export { normaliseKey, compileMatchKey } from './matchKey';
 export { sameValue, FieldModel, fieldModel } from './fields';
+export {
+	getCheckpoints,
+	resetCheckpoints,
+	newestCheckpoint,
+	workKey,
+	recordPlanCheckpoints,
+	finishCheckpointWork,
+	type PlanCheckpoints,
+	type CheckpointsForRun,
+} from './checkpoint';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { classifiedError } from '../../errors/taxonomy';
 import type { Pair, PairInput, PairUpdate, SyncStore, WriteIntent } from '../store';
+import { recordPlanCheckpoints } from './checkpoint';
 import { applyEntries, canonicalPath, fieldModel, getAt, hasAt, pick, type CompiledPath, type FieldModel } from './fields';
 import { compileMatchKey, keyOf, type CompiledMatchKey } from './matchKey';
 import { DEFAULT_LEASE_TTL_SECONDS, DEFAULT_LEASE_WAIT_SECONDS, leasePairs, type LeaseHold, type LeaseSettings } from './lease';
@@ -826,6 +827,7 @@ async function planWith(
 
 	result.summary.unchanged = result.unchanged.length;
 	result.summary.conflict = result.conflict.length;
+	await recordPlanCheckpoints(store, mappingId, options.runId, options.checkpoints, [...result.toTarget, ...result.toSource]);
 	if (options.runId) {
 		await store.startRun({ id: options.runId, mappingId, trigger: 'sync-ledger', status: 'running' });
 		await store.updateRun(options.runId, {

@@ -1,5 +1,6 @@
 import type { ClassifiedError } from '../../errors/taxonomy';
 import type { CompiledMapping, MappingSpec } from '../mapping';
+import type { PlanCheckpoints } from './checkpoint';
 import type { JsonObject, Pair, PairLease, PairStats, RecordRef, RunTotals, Side } from '../store';
 
 /**
@@ -118,6 +119,8 @@ export interface SyncContext {
 	intent?: { key: string; resumed: boolean; note?: string };
 	/** Updates, deletes, archives of a pair: the lease this Plan holds on the pair until Commit releases it. */
 	lease?: { token: string; note?: string };
+	/** The run (n8n execution id) whose pending read checkpoints wait for this write's Commit (checkpoint.ts). */
+	run?: string;
 	dryRun?: boolean;
 }
 
@@ -235,6 +238,11 @@ export interface PlanOptions {
 	runId?: string;
 	/** Called each time the Plan starts to wait for a pair lease another run holds. */
 	onLeaseWait?: (lease: PairLease) => void;
+	/**
+	 * The checkpoints this run's reads reached (each side's Get Changes `checkpoint`): recorded as pending for `runId`
+	 * and confirmed once its writes are all committed (checkpoint.ts). Needs `runId`; ignored in a dry run.
+	 */
+	checkpoints?: PlanCheckpoints;
 }
 
 /** The vendor node's answer for one write, with the sync context it carried. */

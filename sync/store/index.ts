@@ -9,6 +9,16 @@
  * data, ids, timestamps, classified errors and counters; connection settings live only in process memory.
  */
 export * from './types';
+export {
+	checkpointTime,
+	notOlder,
+	DEFAULT_MAX_PENDING_AGE_SECONDS,
+	type CheckpointState,
+	type ConfirmCheckpointsOptions,
+	type PendingCheckpoint,
+	type PendingCheckpointInput,
+	type SyncCheckpoint,
+} from './checkpoints';
 export { StoreError, type StoreErrorCode } from './errors';
 export { openStore, closeAllStores, openStoreCount, storeKey, type StoreConfig } from './open';
 export { openSqliteStore, type SqliteStoreConfig } from './sqlite';

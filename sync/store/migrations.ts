@@ -174,6 +174,38 @@ function pairLeases(T: string, K: string): string[] {
 	];
 }
 
+/**
+ * Sync checkpoints (version 3): per mapping and side the last confirmed read checkpoint of an incremental sync, and
+ * per run the checkpoints its reads reached with the writes it still owes (see checkpoints.ts).
+ */
+function syncCheckpoints(T: string, K: string): string[] {
+	return [
+		`CREATE TABLE {S}checkpoints (
+			mapping_id ${K} NOT NULL,
+			side text NOT NULL CHECK (side IN ('source', 'target')),
+			value text NOT NULL,
+			run_id text,
+			confirmed_at ${T} NOT NULL,
+			PRIMARY KEY (mapping_id, side)
+		)`,
+		`CREATE TABLE {S}checkpoint_runs (
+			mapping_id ${K} NOT NULL,
+			run_id ${K} NOT NULL,
+			source_value text,
+			target_value text,
+			created_at ${T} NOT NULL,
+			updated_at ${T} NOT NULL,
+			PRIMARY KEY (mapping_id, run_id)
+		)`,
+		`CREATE TABLE {S}checkpoint_work (
+			mapping_id ${K} NOT NULL,
+			run_id ${K} NOT NULL,
+			work_key ${K} NOT NULL,
+			PRIMARY KEY (mapping_id, run_id, work_key)
+		)`,
+	];
+}
+
 export const MIGRATIONS: readonly Migration[] = [
 	{
 		version: 1,
@@ -186,6 +218,12 @@ export const MIGRATIONS: readonly Migration[] = [
 		name: 'pair leases',
 		sqlite: pairLeases('text', 'text'),
 		postgres: pairLeases('timestamptz', 'text COLLATE "C"'),
+	},
+	{
+		version: 3,
+		name: 'sync checkpoints',
+		sqlite: syncCheckpoints('text', 'text'),
+		postgres: syncCheckpoints('timestamptz', 'text COLLATE "C"'),
 	},
 ];
 
@@ -208,4 +246,7 @@ export const STORE_TABLES = [
 	'runs',
 	'alert_state',
 	'pair_leases',
+	'checkpoint_work',
+	'checkpoint_runs',
+	'checkpoints',
 ] as const;

@@ -1,3 +1,5 @@
+import * as checkpoints from './checkpoints';
+import type { CheckpointState, ConfirmCheckpointsOptions, PendingCheckpoint, PendingCheckpointInput, SyncCheckpoint } from './checkpoints';
 import { StoreError } from './errors';
 import * as intents from './intents';
 import * as leases from './leases';
@@ -290,6 +292,26 @@ export class SqlStore implements SyncStore {
 	}
 	listAlertState<T = unknown>(prefix?: string): Promise<AlertStateEntry<T>[]> {
 		return this.run((c) => state.listAlertState<T>(c, prefix));
+	}
+
+	// read checkpoints
+	recordPendingCheckpoint(input: PendingCheckpointInput): Promise<PendingCheckpoint> {
+		return this.run((c) => checkpoints.recordPendingCheckpoint(c, input), 'write');
+	}
+	finishCheckpointWork(mappingId: string, runId: string, keys: readonly string[]): Promise<number> {
+		return this.run((c) => checkpoints.finishCheckpointWork(c, mappingId, runId, keys), 'write');
+	}
+	confirmCheckpoints(mappingId: string, options?: ConfirmCheckpointsOptions): Promise<CheckpointState> {
+		return this.run((c) => checkpoints.confirmCheckpoints(c, mappingId, options), 'write');
+	}
+	getCheckpoints(mappingId: string): Promise<CheckpointState> {
+		return this.run((c) => checkpoints.getCheckpoints(c, mappingId), 'read');
+	}
+	setCheckpoint(mappingId: string, side: Side, value: string | null): Promise<SyncCheckpoint | null> {
+		return this.run((c) => checkpoints.setCheckpoint(c, mappingId, side, value), 'write');
+	}
+	resetCheckpoints(mappingId: string): Promise<number> {
+		return this.run((c) => checkpoints.resetCheckpoints(c, mappingId), 'write');
 	}
 
 	// housekeeping

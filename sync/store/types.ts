@@ -1,4 +1,5 @@
 import type { ClassifiedError, ErrorCategory, ErrorCode } from '../../errors/taxonomy';
+import type { CheckpointState, ConfirmCheckpointsOptions, PendingCheckpoint, PendingCheckpointInput, SyncCheckpoint } from './checkpoints';
 
 /**
  * The durable sync state (ARCHITECTURE "State"): pairings and snapshots, write intents, cursors, processed
@@ -551,6 +552,20 @@ export interface SyncStore {
 	mutateAlertState<T = unknown>(key: string, fn: (current: T | undefined) => T): Promise<AlertStateEntry<T>>;
 	deleteAlertState(key: string): Promise<boolean>;
 	listAlertState<T = unknown>(prefix?: string): Promise<AlertStateEntry<T>[]>;
+
+	// read checkpoints of incremental syncs (checkpoints.ts)
+	/** A run's pending checkpoints and its outstanding writes, in one transaction. */
+	recordPendingCheckpoint(input: PendingCheckpointInput): Promise<PendingCheckpoint>;
+	/** Marks writes of a run finished (committed or failed); returns how many were still open. */
+	finishCheckpointWork(mappingId: string, runId: string, keys: readonly string[]): Promise<number>;
+	/** Promotes the pending runs that left nothing unfinished, then returns the confirmed checkpoints. */
+	confirmCheckpoints(mappingId: string, options?: ConfirmCheckpointsOptions): Promise<CheckpointState>;
+	/** The confirmed checkpoints and pending runs as they are. */
+	getCheckpoints(mappingId: string): Promise<CheckpointState>;
+	/** Sets (or with null clears) a side's confirmed checkpoint by hand. */
+	setCheckpoint(mappingId: string, side: Side, value: string | null): Promise<SyncCheckpoint | null>;
+	/** Forgets every checkpoint of a mapping, confirmed and pending. */
+	resetCheckpoints(mappingId: string): Promise<number>;
 
 	// housekeeping
 	prune(options?: PruneOptions): Promise<PruneResult>;

@@ -96,6 +96,12 @@ test(`SIGKILL during a ${COUNT}-contact backfill, restart, run again: every cont
 	const atCrash = await crashed.pairStats(MAPPING);
 	figures.storeAtKill = { pairs: atCrash.pairs, openIntents: atCrash.openIntents };
 	expect(atCrash.openIntents).toBe(COUNT - atCrash.pairs);
+	// The run's read checkpoints are pending with its uncommitted writes: nothing is confirmed, so the next run
+	// reads from where the last finished run got to (here: everything again), never past the contacts not yet written.
+	const checkpointsAtCrash = await crashed.getCheckpoints(MAPPING);
+	figures.checkpointsAtKill = { confirmed: checkpointsAtCrash.source?.value ?? null, pending: checkpointsAtCrash.pending.map((p) => p.openWork) };
+	expect({ source: checkpointsAtCrash.source, target: checkpointsAtCrash.target }).toEqual({ source: null, target: null });
+	expect(checkpointsAtCrash.pending).toEqual([expect.objectContaining({ openWork: COUNT - atCrash.pairs })]);
 	await crashed.close();
 	await closeAllStores();
 
@@ -133,6 +139,12 @@ test(`SIGKILL during a ${COUNT}-contact backfill, restart, run again: every cont
 		const stats = await store.pairStats(MAPPING);
 		figures.storeAfter = { pairs: stats.pairs, openIntents: stats.openIntents };
 		expect({ pairs: stats.pairs, openIntents: stats.openIntents }).toEqual({ pairs: COUNT, openIntents: 0 });
+		// The resumed run finished every write: its checkpoints are confirmed at the next run's start; the killed
+		// run's never were.
+		const checkpoints = await store.confirmCheckpoints(MAPPING);
+		expect(checkpoints.promoted).toEqual([done.id]);
+		expect(checkpoints.source?.runId).toBe(done.id);
+		expect(checkpoints.pending.map((p) => p.runId)).not.toContain(done.id);
 	} finally {
 		await store.close();
 	}

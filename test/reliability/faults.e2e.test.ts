@@ -19,7 +19,7 @@ import type { FaultConfig } from '../../sandbox/core/faults';
 import { closeAllStores, openStore, type Run, type SyncStore } from '../../sync/store';
 import { stopN8n } from '../e2e/support';
 import { conservation, duplicateEmails, MAPPING, NODES, type Conservation, type VendorRecords } from './conservation';
-import { createTemplateCredentials, executions, findSecrets, importTemplate, readExecution, salesforceTokenPatterns, scanSources, startReliabilityN8n, startSink, STORE_FILE, template, vendor, waitFor, type N8n, type RunData, type ScanSource, type Sink } from './support';
+import { createTemplateCredentials, executions, findSecrets, importTemplate, outputOf, readExecution, salesforceTokenPatterns, scanSources, startReliabilityN8n, startSink, STORE_FILE, template, vendor, waitFor, type N8n, type RunData, type ScanSource, type Sink } from './support';
 
 jest.setTimeout(600_000);
 
@@ -123,7 +123,7 @@ interface Scenario {
 	during?: () => Promise<void>;
 }
 
-async function scenario(s: Scenario): Promise<Outcome & { created: { salesforce: number; hubspot: number } }> {
+async function scenario(s: Scenario): Promise<Outcome & { created: { salesforce: number; hubspot: number }; before: VendorRecords }> {
 	const tag = `s${batch + 1}`;
 	await addContacts(tag);
 	for (const v of ['salesforce', 'hubspot'] as const) await vendor(sandbox, v, 'POST', '/_sandbox/requests/reset');
@@ -165,7 +165,7 @@ async function scenario(s: Scenario): Promise<Outcome & { created: { salesforce:
 		recovery: { execution: again.status, fetched: recovery.fetched.total, synced: recovery.synced, skipped: recovery.skipped, parked: recovery.parked, lost: recovery.lost.length, duplicates: recovery.duplicateEmails },
 	});
 	process.stderr.write(`[reliability] ${s.name}: ${JSON.stringify(figures[figures.length - 1])}\n`);
-	return { run, counts, ledgerRun, recovery, logs, created };
+	return { run, counts, ledgerRun, recovery, logs, created, before };
 }
 
 function expectConserved(c: Conservation): void {
@@ -261,7 +261,13 @@ test('malformed (truncated) JSON from HubSpot: retried, never read as an empty a
 	expect(r.logs.hubspot.length).toBeGreaterThan(3);
 	expectCompletedOrPartial(r);
 	expectConserved(r.counts);
-	expect(r.counts.fetched.hubspot).toBe((await hsContacts()).length - r.created.hubspot);
+	// The read is incremental (from the checkpoint the ledger confirmed, re-reading the 60 s before it): every contact
+	// HubSpot held before the run with a stamp in that range was read, none dropped as an "empty" answer.
+	const since = outputOf(r.run, 'Sync Ledger: Get Checkpoints')[0].target as string;
+	const from = since ? Date.parse(since) - 60_000 : -Infinity;
+	const inRange = r.before.hubspot.filter((c) => Date.parse(c.updatedAt ?? c.properties?.lastmodifieddate) >= from);
+	expect(inRange.length).toBeGreaterThan(0);
+	expect(r.counts.fetched.hubspot).toBe(inRange.length);
 	expectConserved(r.recovery);
 });
 
@@ -304,10 +310,14 @@ test('a HubSpot request that hangs (timeout), then the vendor answers again', as
 	expectConserved(r.recovery);
 });
 
-test('after every scenario: no duplicate on either side; every contact is synced or parked', async () => {
+test('after every scenario: no duplicate on either side; a full re-sync finds every contact synced or parked', async () => {
 	const all = await records();
 	expect(duplicateEmails(all)).toEqual({ salesforce: [], hubspot: [] });
+	// The rounds above read incrementally; to count every contact this last run reads both sides in full, as after a
+	// reset of the mapping's checkpoints (what Full Re-Sync in Get Checkpoints does for one run).
+	await store.resetCheckpoints(MAPPING);
 	const last = await runSync();
+	expect(outputOf(last, 'Sync Ledger: Get Checkpoints')[0]).toMatchObject({ source: '', target: '' });
 	const c = await conservation(last, store, await records());
 	expectConserved(c);
 	expect(c.fetched.total).toBe(all.salesforce.length + all.hubspot.length);

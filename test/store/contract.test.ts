@@ -53,7 +53,7 @@ describe.each(run)('store contract: $name', (backend) => {
 		const info = await store.info();
 		expect(info.backend).toBe(backend.name);
 		expect(info.schemaVersion).toBe(LATEST_VERSION);
-		expect(LATEST_VERSION).toBe(2);
+		expect(LATEST_VERSION).toBe(3);
 		expect(info.location).not.toMatch(/postgres:\/\//);
 	});
 

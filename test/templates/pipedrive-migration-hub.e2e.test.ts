@@ -28,7 +28,12 @@ const pdPersons = async (): Promise<any[]> => ((await call('pipedrive', 'GET', '
 const jbClients = async (): Promise<any[]> => (await call('jobber', 'GET', '/_sandbox/records/clients')) as any[];
 const pdEdit = (changes: Record<string, unknown>, id?: number) => call('pipedrive', 'POST', '/_sandbox/pipedrive/edit', { entity: 'person', ...(id === undefined ? { action: 'create' } : { id }), changes });
 const jbEdit = (op: 'create' | 'update', input: Record<string, unknown>, id?: string) => call('jobber', 'POST', '/_sandbox/jobber/edit', { op, type: 'Client', id, input });
+const advanceVendors = async (ms: number) => {
+	for (const v of ['pipedrive', 'jobber', 'hubspot'] as const) await call(v, 'POST', '/_sandbox/clock/advance', { ms });
+};
 const emailOf = (r: any): string | undefined => (r.emails?.[0]?.value ?? r.emails?.[0]?.address ?? r.email)?.toLowerCase();
+/** The emails of the records a Get Changes node read in an execution. */
+const readEmails = (exec: Parameters<typeof outputOf>[0], node: string): Array<string | undefined> => outputOf(exec, node).map((r: any) => emailOf(r.fields));
 const byEmail = <T>(list: T[]): Record<string, T> => Object.fromEntries(list.map((r) => [emailOf(r), r]));
 const reviewItems = async (mappingId: string) => (await store.listReviewItems({ mappingId })).items;
 const hsContacts = async (): Promise<any[]> => ((await call('hubspot', 'GET', '/_sandbox/records/contacts')) as any[]).filter((r) => !r.archived).map((r) => ({ id: String(r.id), ...(r.properties ?? r) }));
@@ -77,6 +82,9 @@ describe('pipedrive-jobber-clients', () => {
 
 		id = (await importTemplate(n8n, template('pipedrive-jobber-clients.json'))).id;
 		const first = await run();
+		// No checkpoint yet: both sides are read in full.
+		expect(outputOf(first, 'Sync Ledger: Get Checkpoints')[0]).toMatchObject({ source: '', target: '' });
+		expect(readEmails(first, 'Jobber: Get Changes')).toHaveLength(2);
 		expect(outputOf(first, 'Sync Ledger: Plan', 5)[0]).toMatchObject({ create: { to_target: 1, to_source: 1 }, invalid: 1 });
 
 		const jb = byEmail(await jbClients());
@@ -117,10 +125,24 @@ describe('pipedrive-jobber-clients', () => {
 	test('an edit on either side is written to the other (update, not create); the edits do not come back as echoes', async () => {
 		const pdAnn = byEmail(await pdPersons())['ann@example.com'];
 		const jbCara = byEmail(await jbClients())['cara@example.com'];
+		// The next scheduled round, 15 minutes later in vendor time (the reads re-read 60 s before the checkpoint).
+		await advanceVendors(15 * 60_000);
 		await pdEdit({ last_name: 'Lee-Park', phones: [{ value: '217-555-0199', primary: true }] }, pdAnn.id);
 		await jbEdit('update', { firstName: 'Carla' }, jbCara.id);
 
 		const third = await run();
+		// Incremental: each side reads from the checkpoint the ledger confirmed, i.e. only the record edited there.
+		const since = outputOf(third, 'Sync Ledger: Get Checkpoints')[0];
+		expect(since).toMatchObject({ mappingId: MAPPING, source: expect.stringMatching(/^pdc1\./), target: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), fullResync: false });
+		// Pipedrive's cursor also remembers the versions it delivered inside the overlap: only the edited person comes.
+		expect(readEmails(third, 'Pipedrive: Get Changes')).toEqual(['ann@example.com']);
+		// Jobber re-reads the 60 s before the checkpoint (Since is inclusive, minus the overlap): the edited client, and
+		// no client older than that window (those the first runs wrote sit inside it, and are judged unchanged).
+		expect(readEmails(third, 'Jobber: Get Changes')).toContain('cara@example.com');
+		for (const r of outputOf(third, 'Jobber: Get Changes')) expect(Date.parse(r.updatedAt)).toBeGreaterThanOrEqual(Date.parse(since.target) - 60_000);
+		// Jobber was asked only for the fields the mapping uses (fewer query points than a whole client).
+		const jbRead = outputOf(third, 'Jobber: Get Changes')[0];
+		expect(Object.keys(jbRead.fields).sort()).toEqual(['billingAddress', 'emails', 'firstName', 'isArchived', 'lastName', 'phones']);
 		expect(outputOf(third, 'Sync Ledger: Plan', 5)[0]).toMatchObject({ create: { to_target: 0, to_source: 0 }, update: { to_target: 1, to_source: 1 } });
 		const jb = byEmail(await jbClients());
 		const pd = byEmail(await pdPersons());
@@ -131,6 +153,34 @@ describe('pipedrive-jobber-clients', () => {
 
 		const fourth = await run();
 		expect(outputOf(fourth, 'Sync Ledger: Plan', 5)[0]).toMatchObject({ create: { to_target: 0, to_source: 0 }, update: { to_target: 0, to_source: 0 } });
+		// The third run's edits and writes are read back once (inside the overlap) and judged echoes; Bob, untouched for
+		// 15 minutes, is not read at all.
+		expect(readEmails(fourth, 'Pipedrive: Get Changes')).not.toContain('bob@example.com');
+		expect(readEmails(fourth, 'Jobber: Get Changes')).not.toContain('bob@example.com');
+	});
+
+	test('Full Re-Sync reads both sides in full for one run, writes nothing new; switched off, the reads are incremental again', async () => {
+		await advanceVendors(15 * 60_000);
+		await saveNodes(n8n, id, (nodes) => {
+			nodes.find((n) => n.name === 'Sync Ledger: Get Checkpoints').parameters.fullResync = true;
+		});
+		const full = await run();
+		expect(outputOf(full, 'Sync Ledger: Get Checkpoints')[0]).toMatchObject({ source: '', target: '', fullResync: true });
+		expect(readEmails(full, 'Pipedrive: Get Changes').sort()).toEqual(['ann@example.com', 'bob@example.com', 'cara@example.com', 'dee@example.com']);
+		expect(readEmails(full, 'Jobber: Get Changes').sort()).toEqual(['ann@example.com', 'bob@example.com', 'cara@example.com']);
+		expect(outputOf(full, 'Sync Ledger: Plan', 5)[0]).toMatchObject({ create: { to_target: 0, to_source: 0 }, update: { to_target: 0, to_source: 0 } });
+		// The dirty person is read again and found parked already: still one review item.
+		expect((await reviewItems(MAPPING)).map((i) => [i.code, i.status])).toEqual([['INVALID_FORMAT', 'open']]);
+
+		await saveNodes(n8n, id, (nodes) => {
+			nodes.find((n) => n.name === 'Sync Ledger: Get Checkpoints').parameters.fullResync = false;
+		});
+		await advanceVendors(15 * 60_000);
+		const after = await run();
+		expect(readEmails(after, 'Pipedrive: Get Changes')).toEqual([]);
+		// Jobber re-reads the overlap before the checkpoint (the records the third run touched), nothing older.
+		expect(readEmails(after, 'Jobber: Get Changes')).not.toContain('bob@example.com');
+		expect(outputOf(after, 'Sync Ledger: Plan', 5)[0] ?? { update: { to_target: 0, to_source: 0 } }).toMatchObject({ update: { to_target: 0, to_source: 0 } });
 	});
 });
 

@@ -19,7 +19,7 @@ import { startSandbox, type Sandbox } from '../../sandbox';
 import { stats } from '../../sync/ledger';
 import { closeAllStores, openStore, type SyncStore } from '../../sync/store';
 import { createCredentials } from './support';
-import { executions, failures, freePort, importTemplate, postWebhook, readExecution, startN8nWithPackage, stopN8n, template, TEMPLATES_DIR, waitFor } from '../e2e/support';
+import { executions, failures, freePort, importTemplate, outputOf, postWebhook, readExecution, startN8nWithPackage, stopN8n, template, TEMPLATES_DIR, waitFor } from '../e2e/support';
 
 jest.setTimeout(600_000);
 
@@ -189,6 +189,31 @@ test('salesforce-hubspot-contacts: first run creates and pairs both ways, a seco
 	expect(await sfContacts()).toHaveLength(sfBefore + 1);
 	expect(await stats(MAPPING, store)).toMatchObject({ pairs: 3 });
 	expect((await dirty()).map((i) => [i.code, i.status])).toEqual([['INVALID_FORMAT', 'open']]);
+	const firstRun = await readExecution(n8n, first[0].id);
+	expect(outputOf(firstRun, 'Sync Ledger: Get Checkpoints')[0]).toMatchObject({ source: '', target: '' });
+
+	// Third run, the next scheduled round 15 minutes later (vendor time), after an edit on each side: both reads are
+	// incremental from the checkpoints the ledger confirmed, so only the two edited contacts are read, and synced.
+	for (const v of ['salesforce', 'hubspot'] as const) await admin(v, 'POST', '/_sandbox/clock/advance', { ms: 15 * 60_000 });
+	const annSf = (await sfContacts()).find((r) => r.Email === 'ann@example.com');
+	const caraHs = (await hsContacts()).find((r) => hsProps(r).email === 'cara@example.com');
+	await admin('salesforce', 'POST', '/_sandbox/salesforce/edit', { object: 'Contact', op: 'update', id: annSf.Id, fields: { Title: 'Director' } });
+	await admin('hubspot', 'POST', '/_sandbox/hubspot/ui/contacts', { id: caraHs.id, properties: { jobtitle: 'Dispatcher' } });
+	const third = await run(3);
+	expect(third.map((r) => r.status)).toEqual(['success', 'success', 'success']);
+	const thirdRun = await readExecution(n8n, third[0].id);
+	const since = outputOf(thirdRun, 'Sync Ledger: Get Checkpoints')[0];
+	// Salesforce's Since is its cursor (the checkpoint plus the versions delivered inside the overlap window): only the
+	// edited contact comes. HubSpot re-reads the 60 s before its checkpoint (search lags writes), nothing older.
+	expect(since).toMatchObject({ mappingId: MAPPING, source: expect.stringMatching(/^sfc1\./), target: expect.stringMatching(/^\d{4}-/), fullResync: false });
+	expect(outputOf(thirdRun, 'Salesforce: Get Changes').map((r) => r.fields.Email)).toEqual(['ann@example.com']);
+	expect(outputOf(thirdRun, 'HubSpot: Get Changes').map((r) => r.fields.email)).toContain('cara@example.com');
+	for (const r of outputOf(thirdRun, 'HubSpot: Get Changes')) expect(Date.parse(r.updatedAt)).toBeGreaterThanOrEqual(Date.parse(since.target) - 60_000);
+	expect(outputOf(thirdRun, 'Sync Ledger: Plan', 5)[0]).toMatchObject({ update: { to_target: 1, to_source: 1 }, create: { to_target: 0, to_source: 0 } });
+	expect(hsProps((await hsContacts()).find((r) => hsProps(r).email === 'ann@example.com'))).toMatchObject({ jobtitle: 'Director' });
+	expect((await sfContacts()).find((r) => r.Email === 'cara@example.com')).toMatchObject({ Title: 'Dispatcher' });
+	expect(await hsContacts()).toHaveLength(hsBefore + 1);
+	expect(await sfContacts()).toHaveLength(sfBefore + 1);
 });
 
 test('error-dashboard: the page lists the parked records with the header; without it n8n refuses', async () => {
