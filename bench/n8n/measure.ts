@@ -1,6 +1,6 @@
 /**
  * One measured run: a fresh sandbox and n8n, the workflow imported, the vendors seeded, then one timed execution
- * with the sandbox counters, the Jobber cost meter and the n8n process's resident memory watched, and the
+ * (or a timed chain: poll rounds, or a controller and the executions it runs) with the sandbox counters, the Jobber cost meter and the n8n process's resident memory watched, and the
  * vendors' end state checked record by record.
  */
 import * as path from 'node:path';
@@ -8,7 +8,7 @@ import type { SandboxOptions, VendorName } from '../../sandbox';
 import { closeAllStores, openStore } from '../../sync/store';
 import { ceilingOf, timeFor, type Ceiling, type DemandTime } from './ceiling';
 import { CostMeter, type CostTotals } from './costMeter';
-import { log, RssSampler, Stack, type ExecutionResult, type Json } from './harness';
+import { log, RssSampler, sleep, Stack, type ExecutionResult, type Json } from './harness';
 import { readLimits, type Limits } from './limits';
 import { benchCopy, benchPollCopy, ensureCredentials } from './workflows';
 
@@ -33,7 +33,15 @@ export interface RunSpec {
 	 * Webhook and posts to it; `poll` keeps the template's poll trigger, sets its `parameters`, and drives it as its
 	 * schedule would, back to back, until every record arrived (Stack.runPolls).
 	 */
-	trigger?: { kind: 'webhook'; triggerName?: string } | { kind: 'poll'; triggerName: string; parameters: Json; maxRounds: number; done: (stack: Stack) => Promise<boolean> };
+	trigger?:
+		| { kind: 'webhook'; triggerName?: string }
+		| { kind: 'poll'; triggerName: string; parameters: Json; maxRounds: number; done: (stack: Stack) => Promise<boolean> }
+		/**
+		 * `chain`: started like `webhook`, but the run is a controller execution that runs further executions of the
+		 * same workflow (the historical migration's chunks, Execute Workflow on itself): measured as one run from the
+		 * controller's start to its stop, every execution of the workflow in between counted.
+		 */
+		| { kind: 'chain'; triggerName?: string };
 	baseline: boolean;
 	vendors: VendorName[];
 	records: number;
@@ -112,6 +120,7 @@ export async function measure(prepared: string, workDir: string, spec: RunSpec):
 			trigger.kind === 'poll'
 				? { workflow: benchPollCopy(spec.workflow, spec.id, trigger.triggerName, trigger.parameters), webhookPath: '' }
 				: benchCopy(spec.workflow, spec.id, { triggerName: trigger.triggerName });
+		const chained = trigger.kind === 'chain';
 		const { webhookPath } = copy;
 		const wf = spec.adapt ? spec.adapt(copy.workflow, stack, meter?.url) : copy.workflow;
 		await ensureCredentials(stack, wf, meter?.url);
@@ -132,6 +141,7 @@ export async function measure(prepared: string, workDir: string, spec: RunSpec):
 		let execution: ExecutionResult;
 		let executions: ExecutionResult[];
 		let wallS: number;
+		let failedChunk: ExecutionResult | undefined;
 		if (trigger.kind === 'poll') {
 			const polled = await stack.runPolls(imported, () => trigger.done(stack), trigger.maxRounds);
 			executions = polled.executions;
@@ -139,12 +149,24 @@ export async function measure(prepared: string, workDir: string, spec: RunSpec):
 			const failedRun = executions.find((e) => e.status !== 'success');
 			execution = { ...(failedRun ?? executions[executions.length - 1]), startedAt: polled.startedAt, stoppedAt: polled.stoppedAt, wallS: polled.wallS };
 			wallS = polled.wallS;
+		} else if (chained) {
+			const chain = await runChain(stack, imported.id, webhookPath);
+			execution = chain.controller;
+			executions = [chain.controller, ...chain.chunks];
+			wallS = execution.wallS;
+			failedChunk = chain.chunks.find((e) => e.status !== 'success');
 		} else {
 			execution = await run();
 			executions = [execution];
 			wallS = execution.wallS;
 		}
 		const peakRssMB = sampler.stop();
+		// A chained run's failed chunk is read only now, so its saved data is not parsed while memory is sampled.
+		if (failedChunk) {
+			const chunk = failedChunk;
+			const detail = await stack.waitForExecution(chunk.id, 60_000).catch((err: Error) => ({ ...chunk, error: err.message }));
+			execution = { ...execution, status: chunk.status, error: `chunk execution ${chunk.id}: ${detail.error ?? chunk.status}` };
+		}
 		log(`${spec.id}: ${executions.length} execution(s), ${execution.status}, ${wallS.toFixed(1)} s${execution.error ? ` — ${execution.error}` : ''}`);
 
 		const calls: Partial<Record<VendorName, number>> = {};
@@ -230,6 +252,43 @@ export async function measure(prepared: string, workDir: string, spec: RunSpec):
 		await meter?.close();
 		await stack.stop(!!process.env.FLUX_KEEP_BENCH);
 	}
+}
+
+/**
+ * A chained run: the webhook starts the controller execution, which runs the chunks as further executions of the
+ * same workflow and waits for each; the run is over when the controller stops (or n8n logs that it could not save
+ * it). The controller is the first execution the webhook created; every later one of the workflow is a chunk.
+ */
+async function runChain(stack: Stack, workflowId: string, webhookPath: string): Promise<{ controller: ExecutionResult; chunks: ExecutionResult[] }> {
+	const mark = stack.logMark();
+	const before = new Set((await stack.executions(workflowId)).map((e) => e.id));
+	const deadline = Date.now() + 30_000;
+	for (;;) {
+		const res = await fetch(`${stack.n8n.url}/webhook/${webhookPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		await res.arrayBuffer();
+		if (res.ok) break;
+		if (res.status !== 404 || Date.now() > deadline) throw new Error(`webhook ${webhookPath} → ${res.status}`);
+		await sleep(300);
+	}
+	const fresh = async () => (await stack.executions(workflowId)).filter((e) => !before.has(e.id)).sort((a, b) => Number(a.id) - Number(b.id));
+	let first: { id: string } | undefined;
+	for (const end = Date.now() + 30_000; !first; ) {
+		first = (await fresh())[0];
+		if (!first && Date.now() > end) throw new Error('the webhook started no execution');
+		if (!first) await sleep(250);
+	}
+	const controller = await stack.waitForExecution(first.id, undefined, mark);
+	// The chunks from the execution list: reading each one's saved data (a chunk's worth of records per node) would
+	// make n8n parse it while memory is still being sampled. A failed chunk's error is read after the run.
+	const chunks: ExecutionResult[] = (await fresh())
+		.filter((x) => x.id !== first.id)
+		.map((e) => {
+			const startedAt = Date.parse(e.startedAt ?? '');
+			const stoppedAt = Date.parse(e.stoppedAt ?? '');
+			return { id: e.id, status: e.status, startedAt, stoppedAt, wallS: (stoppedAt - startedAt) / 1000 };
+		});
+	log(`  ${chunks.length} chunk execution(s): ${chunks.map((c) => `${c.wallS.toFixed(1)} s`).join(', ')}`);
+	return { controller, chunks };
 }
 
 function mergeNodeTimes(lists: Array<Array<{ node: string; ms: number; runs: number; items: number }>>): Array<{ node: string; ms: number; runs: number; items: number }> {

@@ -212,7 +212,8 @@ export function plan(ids: string[], o: ScenarioOptions): Planned[] {
 
 	/**
 	 * HubSpot → Jobber backfill of n contacts into an empty Jobber, three ways: the historical-migration template (the
-	 * product's one-off move: Migration Settings → Dry Run false, as its note says, started by its trigger), the
+	 * product's one-off move: Migration Settings → Dry Run false, as its note says, started by its trigger; it runs
+	 * in chunks of 5,000, each its own execution, measured together as one run), the
 	 * ongoing-sync template's poll trigger set to Start From: The Beginning (polled back to back, Max Records per
 	 * Poll as shipped), and the no-package baseline.
 	 */
@@ -232,8 +233,11 @@ export function plan(ids: string[], o: ScenarioOptions): Planned[] {
 				timeScale: o.timeScale(id),
 				sandbox: { hubspot: SANDBOX.hubspot, jobber: SANDBOX.jobber },
 				adapt: variant === 'baseline' ? baselineAdapter(o.timeScale(id)) : variant === 'migration' ? migrationForReal : undefined,
+				// The migration runs in chunks, each its own execution started by the first one: measured as one run.
 				trigger:
-					variant === 'poll'
+					variant === 'migration'
+						? { kind: 'chain' }
+						: variant === 'poll'
 						? {
 								kind: 'poll',
 								triggerName: HUBSPOT_JOBBER_POLL,

@@ -14,6 +14,7 @@ import { MappingConfigError } from '../../sync/mapping';
 import { configuredInputs, configuredOutputs, properties } from './description';
 import { runCommit, runGetCheckpoints, runGetPair, runPlan, runStats, runUnlink } from './operations';
 import { openNodeStore, postgresConfig } from '../shared/store';
+import { runClaimKeys, runReleaseKeys } from './keys';
 
 /**
  * The bidirectional core of a sync: Plan pairs and compares records of both sides and routes the writes,
@@ -68,6 +69,7 @@ export class SyncLedger implements INodeType {
 			if (operation === 'plan') return await runPlan(this, store);
 			if (operation === 'commit') return await runCommit(this, store);
 			if (operation === 'getPair') return await runGetPair(this, store);
+			if (operation === 'claimKeys') return await runClaimKeys(this, store);
 			const items = this.getInputData();
 			const out: INodeExecutionData[] = [];
 			for (let i = 0; i < items.length; i++) {
@@ -77,7 +79,9 @@ export class SyncLedger implements INodeType {
 							? await runUnlink(this, store, i)
 							: operation === 'getCheckpoints'
 								? await runGetCheckpoints(this, store, i)
-								: await runStats(this, store, i);
+								: operation === 'releaseKeys'
+									? await runReleaseKeys(this, store, i)
+									: await runStats(this, store, i);
 					out.push({ json, pairedItem: { item: i } });
 				} catch (err) {
 					if (!this.continueOnFail()) throw asNodeError(this, err, i);

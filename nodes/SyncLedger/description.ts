@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { mappingProperties } from '../shared/mappingParams';
 import { storeProperties } from '../shared/store';
+import { keyProperties } from './keys';
 
 /** The Sync Ledger's parameters: the operation, the mapping (shared with Field Mapper), sync rules and the store. */
 
@@ -32,7 +33,7 @@ export function configuredOutputs(parameters: { operation?: string }) {
 			? ['Committed', 'Failed']
 			: parameters.operation === 'getPair'
 				? ['Paired', 'Not Paired']
-				: parameters.operation === 'unlink' || parameters.operation === 'stats'
+				: parameters.operation === 'unlink' || parameters.operation === 'stats' || parameters.operation === 'claimKeys' || parameters.operation === 'releaseKeys'
 					? ['Result']
 					: parameters.operation === 'getCheckpoints'
 						? ['Checkpoints']
@@ -49,6 +50,12 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
+			{
+				name: 'Claim Match Keys',
+				value: 'claimKeys',
+				action: 'Claim match keys of records',
+				description: 'Remember which record holds which email / phone in a run and tell each record which earlier ones hold the same (duplicates across executions)',
+			},
 			{
 				name: 'Commit',
 				value: 'commit',
@@ -72,6 +79,12 @@ export const properties: INodeProperties[] = [
 				value: 'plan',
 				action: 'Plan a sync',
 				description: 'Pair records of both sides, detect changes against the last sync and route creates, updates, conflicts',
+			},
+			{
+				name: 'Release Match Keys',
+				value: 'releaseKeys',
+				action: 'Release the match keys of a run',
+				description: 'Forget every match key claimed under a namespace (the run is over)',
 			},
 			{ name: 'Stats', value: 'stats', action: 'Get sync stats', description: 'Pairs, last sync, open intents, review items and run counts' },
 			{ name: 'Unlink', value: 'unlink', action: 'Unlink a pair', description: 'Forget the pair of a record (either side); the records stay' },
@@ -330,5 +343,6 @@ export const properties: INodeProperties[] = [
 			},
 		],
 	},
+	...keyProperties,
 	...storeProperties('Where pairs and snapshots are kept. Plan and Commit of one sync must use the same store.'),
 ];

@@ -20,3 +20,4 @@ export {
 	type PlanCheckpoints,
 	type CheckpointsForRun,
 } from './checkpoint';
+export { claimMatchKeys, releaseMatchKeys, type KeyClaim, type KeyTwin } from './keys';

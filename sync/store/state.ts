@@ -150,3 +150,10 @@ export function* listAlertState<T>(c: Ctx, prefix: string | undefined): Op<Alert
 	const [where, params] = prefixWhere(prefix);
 	return (yield* all(`SELECT * FROM ${c.d.t('alert_state')}${where} ORDER BY key`, params)).map((r) => alertFromRow<T>(r));
 }
+
+/** Deletes every cursor whose key starts with the prefix (one statement); returns how many. */
+export function* deleteCursorsWithPrefix(c: Ctx, prefix: string): Op<number> {
+	if (!prefix) throw new StoreError('INVALID_INPUT', 'A prefix is needed to delete cursors');
+	const [where, params] = prefixWhere(prefix);
+	return (yield* exec(`DELETE FROM ${c.d.t('cursors')}${where}`, params)).rowCount;
+}

@@ -174,6 +174,16 @@ export class SqlStore implements SyncStore {
 	advanceCursor(key: string, value: string, expected: string | null, extra?: unknown): Promise<CasResult<Cursor>> {
 		return this.run((c) => state.advanceCursor(c, key, value, expected, extra));
 	}
+	advanceCursors(moves: ReadonlyArray<{ key: string; value: string; expected: string | null }>): Promise<Array<CasResult<Cursor>>> {
+		return this.run(function* (c) {
+			const out: Array<CasResult<Cursor>> = [];
+			for (const m of moves) out.push(yield* state.advanceCursor(c, m.key, m.value, m.expected, undefined));
+			return out;
+		}, 'write');
+	}
+	deleteCursorsWithPrefix(prefix: string): Promise<number> {
+		return this.run((c) => state.deleteCursorsWithPrefix(c, prefix), 'write');
+	}
 	deleteCursor(key: string): Promise<boolean> {
 		return this.run((c) => state.deleteCursor(c, key));
 	}

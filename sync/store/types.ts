@@ -501,7 +501,11 @@ export interface SyncStore {
 	setCursor(key: string, value: string, extra?: unknown): Promise<Cursor>;
 	/** Moves the cursor only if its value is still `expected` (null: only if absent). Replaying a done move is ok. */
 	advanceCursor(key: string, value: string, expected: string | null, extra?: unknown): Promise<CasResult<Cursor>>;
+	/** Several advanceCursor moves in one write transaction (one commit for all), results in order. */
+	advanceCursors(moves: ReadonlyArray<{ key: string; value: string; expected: string | null }>): Promise<Array<CasResult<Cursor>>>;
 	deleteCursor(key: string): Promise<boolean>;
+	/** Deletes every cursor whose key starts with `prefix` (not empty) in one statement; returns how many. */
+	deleteCursorsWithPrefix(prefix: string): Promise<number>;
 	listCursors(prefix?: string): Promise<Cursor[]>;
 
 	// webhook de-duplication

@@ -1,12 +1,12 @@
 /**
- * Three templates in a REAL n8n 2.x with the packed package (run `npm run build` first), against the Pipedrive,
- * Jobber and HubSpot sandboxes: pipedrive-jobber-clients.json, historical-migration.json and hub-and-spoke.json.
+ * Two templates in a REAL n8n 2.x with the packed package (run `npm run build` first), against the Pipedrive,
+ * Jobber and HubSpot sandboxes: pipedrive-jobber-clients.json and hub-and-spoke.json (historical-migration.json,
+ * run in chunks of executions, has its own suite: historical-migration.e2e.test.ts).
  *
  * Each template is posted to /workflows exactly as it is in templates/ (credentials resolved by name: the test creates
  * them over REST with the names the templates reference). No trigger is swapped: each run is started the way the
  * editor's "Execute workflow" button starts it, POST /rest/workflows/:id/run from the template's own trigger (the
- * Schedule Trigger of the two syncs, the Manual Trigger of the migration), and the saved execution is read back.
- * The only edits are the ones a user makes in the editor, each said where it is made (the migration's Dry Run switch).
+ * Schedule Trigger of the two syncs), and the saved execution is read back.
  * `settings.errorWorkflow` stays `fxErrorWorkflow1`: n8n starts error workflows for production runs only, and these
  * runs are manual.
  */
@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { stats } from '../../sync/ledger';
 import { closeAllStores, openStore, type SyncStore } from '../../sync/store';
-import { importTemplate, outputOf, runManually, runsOf, saveNodes, startN8nWithPackage, stopN8n, template, vendorCall } from '../e2e/support';
+import { importTemplate, outputOf, runManually, saveNodes, startN8nWithPackage, stopN8n, template, vendorCall } from '../e2e/support';
 import { createCredentials } from './support';
 
 jest.setTimeout(900_000);
@@ -181,174 +181,6 @@ describe('pipedrive-jobber-clients', () => {
 		// Jobber re-reads the overlap before the checkpoint (the records the third run touched), nothing older.
 		expect(readEmails(after, 'Jobber: Get Changes')).not.toContain('bob@example.com');
 		expect(outputOf(after, 'Sync Ledger: Plan', 5)[0] ?? { update: { to_target: 0, to_source: 0 } }).toMatchObject({ update: { to_target: 0, to_source: 0 } });
-	});
-});
-
-describe('historical-migration', () => {
-	// The mapping ID of hubspot-jobber-clients.json too: the ongoing sync carries on from the migration's pairs.
-	const MAPPING = 'hubspot-jobber-clients';
-	let id: string;
-	let seeded: any[];
-	const jbMutations = async () => {
-		const counters = await call('jobber', 'GET', '/_sandbox/counters');
-		return Object.entries(counters.byRoute as Record<string, number>).filter(([route]) => route.startsWith('graphql.mutation'));
-	};
-	const run = () => runManually(n8n, id, 'Start Migration');
-
-	beforeAll(async () => {
-		await call('jobber', 'POST', '/_sandbox/reset');
-		await call('hubspot', 'POST', '/_sandbox/reset');
-		await call('hubspot', 'POST', '/_sandbox/seed', { object: 'contacts', count: 110, seed: 11 });
-		seeded = await hsContacts();
-		// Precondition: the seeded contacts are clean and distinct (own emails, own phone numbers).
-		expect(seeded.every((c) => /@/.test(c.email) && c.phone)).toBe(true);
-		expect(new Set(seeded.map((c) => String(c.phone).replace(/\D/g, ''))).size).toBe(110);
-		// The same person entered twice: HubSpot keeps emails unique, so the twin has the phone (written another way) and no email.
-		await hsCreate({ firstname: 'Phil', lastname: 'Twin', email: 'phil@example.com', phone: '(217) 555-0111' });
-		await hsCreate({ firstname: 'Phil', lastname: 'Twin', phone: '+1 217-555-0111' });
-		// A dirty contact: its phone is not a phone number.
-		await hsCreate({ firstname: 'Ivy', lastname: 'Invalid', email: 'ivy@example.com', phone: 'call me maybe' });
-		// Already in Jobber under the same email (without the phone): paired and completed, not duplicated.
-		await hsCreate({ firstname: 'Jo', lastname: 'Existing', email: 'jo@example.com', phone: '512-555-0123', company: 'Bright HVAC' });
-		await jbEdit('create', { firstName: 'Jo', lastName: 'Existing', companyName: 'Bright HVAC', emails: [{ description: 'MAIN', primary: true, address: 'jo@example.com' }] });
-		// Only in Jobber: a one-way migration leaves it alone.
-		await jbEdit('create', { firstName: 'Kim', lastName: 'Keep', emails: [{ description: 'MAIN', primary: true, address: 'kim@example.com' }] });
-		await call('jobber', 'POST', '/_sandbox/requests/reset');
-		id = (await importTemplate(n8n, template('historical-migration.json'))).id;
-	});
-
-	test('the pre-flight groups by email as well as by phone (HubSpot keeps emails unique, other sources do not)', () => {
-		const code = template('historical-migration.json').nodes.find((n: any) => n.name === 'Duplicate Pre-flight').parameters.jsCode;
-		// Items as Normalise Match Keys emits them: the normalised keys beside the fields.
-		const items = [
-			{ id: '1', fields: { email: 'Ann@Example.com', _preflight: { email: 'ann@example.com', phone: '+12175550100' } } },
-			{ id: '2', fields: { email: ' ann@example.com', _preflight: { email: 'ann@example.com' } } },
-			{ id: '3', fields: { email: 'cy@example.com', _preflight: { email: 'cy@example.com', phone: '+12175550100' } } },
-			{ id: '4', fields: { email: 'dot@example.com', _preflight: { email: 'dot@example.com', phone: '+12175550199' } } },
-			{ id: '5', fields: { firstname: 'No Keys' } },
-		].map((json) => ({ json: { system: 'hubspot', object: 'contacts', ...json } }));
-		const out = new Function('$input', code)({ all: () => items }) as Array<{ json: any; pairedItem: { item: number } }>;
-		expect(out.map((o) => o.pairedItem.item)).toEqual([0, 1, 2, 3, 4]);
-		const errors = out.map((o) => (o.json.failed ? o.json.errors.map((e: any) => [e.code, e.field, e.value]) : null));
-		expect(errors).toEqual([
-			[['DUPLICATE_RECORD', 'email', 'ann@example.com'], ['DUPLICATE_RECORD', 'phone', '+12175550100']],
-			[['DUPLICATE_RECORD', 'email', 'ann@example.com']],
-			[['DUPLICATE_RECORD', 'phone', '+12175550100']],
-			null,
-			null,
-		]);
-		expect(out[1].json.errors[0].message).toContain('this one and 1');
-		// Parked items carry the record without the helper keys; the others go on as they came, minus the keys.
-		expect(out[0].json.record).toEqual({ system: 'hubspot', object: 'contacts', id: '1', fields: { email: 'Ann@Example.com' } });
-		expect(out[3].json).toEqual({ system: 'hubspot', object: 'contacts', id: '4', fields: { email: 'dot@example.com' } });
-		expect(out[4].json).toEqual(items[4].json);
-	});
-
-	test('dry run (the template default): reports what it would write and park, writes nothing anywhere', async () => {
-		const dry = await run();
-		const wouldWrite = outputOf(dry, 'Dry Run: Would Write');
-		expect(wouldWrite.filter((w) => w.action === 'create')).toHaveLength(110);
-		const jo = wouldWrite.filter((w) => w.action === 'update');
-		expect(jo).toEqual([expect.objectContaining({ email: 'jo@example.com', jobberId: expect.any(String), fields: { phones: [{ number: '+15125550123' }] } })]);
-		expect(wouldWrite.map((w) => w.email)).not.toEqual(expect.arrayContaining(['phil@example.com', 'ivy@example.com', 'kim@example.com']));
-
-		// The pre-flight reports both Phils (the phone, normalised, is what they share); the dirty contact is reported too.
-		const wouldPark = outputOf(dry, 'Dry Run: Would Park');
-		const phils = wouldPark.filter((p) => p.record?.fields?.firstname === 'Phil');
-		expect(phils).toHaveLength(2);
-		for (const p of phils) expect(p.errors).toEqual([expect.objectContaining({ code: 'DUPLICATE_RECORD', field: 'phone', value: '+12175550111' })]);
-		expect(wouldPark.filter((p) => p.record?.fields?.email === 'ivy@example.com').flatMap((p) => p.errors)).toEqual([expect.objectContaining({ code: 'INVALID_FORMAT', field: 'phone' })]);
-		expect(wouldPark).toHaveLength(3);
-
-		expect(outputOf(dry, 'Migration Summary')).toEqual([
-			expect.objectContaining({
-				mode: 'dry run: nothing was written',
-				read: { hubspot: 114, jobber: 2 },
-				duplicates: expect.objectContaining({ records: 2, parked: false }),
-				planned: expect.objectContaining({ create: 110, update: 1, invalid: 1 }),
-				written: null,
-			}),
-		]);
-		// Nothing written: no Jobber mutation, no pair, no create intent, nothing parked.
-		expect(await jbMutations()).toEqual([]);
-		expect((await jbClients()).map(emailOf).sort()).toEqual(['jo@example.com', 'kim@example.com']);
-		expect(runsOf(dry, 'Jobber: Batch Write')).toBe(0);
-		expect(await stats(MAPPING, store)).toMatchObject({ pairs: 0, openIntents: 0 });
-		expect(await reviewItems(MAPPING)).toEqual([]);
-	});
-
-	test('with Dry Run off: duplicates parked before anything is written, the rest migrated in batches of 100 and paired', async () => {
-		// The user's edit: Migration Settings → Dry Run off, save.
-		await saveNodes(n8n, id, (nodes) => {
-			const settings = nodes.find((n) => n.name === 'Migration Settings');
-			settings.parameters.assignments.assignments.find((a: any) => a.name === 'dryRun').value = false;
-		});
-		const real = await run();
-
-		// 111 writes in two batches (100 + 11), each written to Jobber and committed before the next.
-		expect(runsOf(real, 'Jobber: Batch Write')).toBe(2);
-		expect(runsOf(real, 'Sync Ledger: Commit')).toBe(2);
-		const jb = await jbClients();
-		expect(jb).toHaveLength(112);
-		const jbBy = byEmail(jb);
-		for (const c of seeded) {
-			expect(jbBy[c.email]).toMatchObject({ firstName: c.firstname, lastName: c.lastname, companyName: c.company });
-			expect(jbBy[c.email].phones[0].number).toBe(`+1${String(c.phone).replace(/\D/g, '')}`);
-			expect(jbBy[c.email].billingAddress).toMatchObject({ street1: c.address, city: c.city, province: c.state });
-		}
-		expect(jbBy['jo@example.com']).toMatchObject({ firstName: 'Jo', phones: [expect.objectContaining({ number: '+15125550123' })] });
-		expect(jbBy['kim@example.com']).toMatchObject({ firstName: 'Kim', lastName: 'Keep' });
-		expect(jbBy['phil@example.com']).toBeUndefined();
-		expect(jb.filter((c) => c.firstName === 'Phil')).toEqual([]);
-		expect(jbBy['ivy@example.com']).toBeUndefined();
-		// Jobber took the creates in aliased GraphQL documents of up to 20 clients, not one request per client.
-		const creates = (await jbMutations()).filter(([route]) => /clientCreate/.test(route));
-		expect(creates.reduce((n, [, count]) => n + count, 0)).toBeLessThanOrEqual(8);
-
-		// Every HubSpot contact that was written is paired with the Jobber client of its own email.
-		const hs = await hsContacts();
-		const hsById = Object.fromEntries(hs.map((c) => [c.id, c]));
-		const jbById = Object.fromEntries(jb.map((c) => [c.id, c]));
-		const pairs = await allPairs(MAPPING);
-		expect(pairs).toHaveLength(111);
-		for (const p of pairs) expect(emailOf(jbById[p.target.id])).toBe(hsById[p.source.id].email);
-
-		// Parked for review with the field named: both Phils (Duplicate Record, phone) and Ivy (Invalid Format, phone).
-		const parked = await reviewItems(MAPPING);
-		expect(parked.map((i) => [hsById[i.recordId!]?.firstname, i.code, i.errors[0]?.field, i.status]).sort()).toEqual([
-			['Ivy', 'INVALID_FORMAT', 'phone', 'open'],
-			['Phil', 'DUPLICATE_RECORD', 'phone', 'open'],
-			['Phil', 'DUPLICATE_RECORD', 'phone', 'open'],
-		]);
-		expect(outputOf(real, 'Migration Summary')).toEqual([
-			expect.objectContaining({
-				mode: 'migration',
-				duplicates: expect.objectContaining({ records: 2, parked: true }),
-				planned: expect.objectContaining({ create: 110, update: 1 }),
-				written: { created: 110, updated: 1, failed: 0, batches: 2 },
-			}),
-		]);
-	});
-
-	test('run again: nothing new is written, no duplicate client, the parked records stay parked once', async () => {
-		const again = await run();
-		expect(runsOf(again, 'Jobber: Batch Write')).toBe(0);
-		expect(await jbClients()).toHaveLength(112);
-		expect(await stats(MAPPING, store)).toMatchObject({ pairs: 111, openIntents: 0 });
-		expect((await reviewItems(MAPPING)).map((i) => i.code).sort()).toEqual(['DUPLICATE_RECORD', 'DUPLICATE_RECORD', 'INVALID_FORMAT']);
-		expect(outputOf(again, 'Migration Summary')).toEqual([expect.objectContaining({ mode: 'migration', planned: expect.objectContaining({ create: 0, update: 0 }), written: expect.objectContaining({ created: 0, updated: 0 }) })]);
-	});
-
-	test('into an empty Jobber account (the usual first migration): every clean contact is created once, in batches', async () => {
-		await call('jobber', 'POST', '/_sandbox/reset');
-		await store.forgetMapping(MAPPING);
-		const first = await run();
-		expect(runsOf(first, 'Jobber: Batch Write')).toBe(2);
-		const jb = await jbClients();
-		expect(jb).toHaveLength(111);
-		expect(new Set(jb.map(emailOf)).size).toBe(111);
-		expect(await stats(MAPPING, store)).toMatchObject({ pairs: 111, openIntents: 0 });
-		expect(outputOf(first, 'Migration Summary')).toEqual([expect.objectContaining({ read: { hubspot: 114, jobber: 0 }, written: { created: 111, updated: 0, failed: 0, batches: 2 } })]);
 	});
 });
 
