@@ -131,7 +131,13 @@ export class Stack {
 			const n8n = await startN8n({
 				userFolder,
 				port: await freePort(),
-				env: { FLUX_VENDOR_TIME_SCALE: String(options.timeScale), N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL ?? 'warn', ...options.env },
+				env: {
+					FLUX_VENDOR_TIME_SCALE: String(options.timeScale),
+					N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL ?? 'warn',
+					// Profiling: FLUX_BENCH_N8N_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" reaches the n8n process (README).
+					...(process.env.FLUX_BENCH_N8N_NODE_OPTIONS ? { NODE_OPTIONS: process.env.FLUX_BENCH_N8N_NODE_OPTIONS } : {}),
+					...options.env,
+				},
 			});
 			return new Stack(options.name, options.timeScale, sandbox, n8n, userFolder);
 		} catch (err) {

@@ -29,7 +29,7 @@ import { aimLines, aims, ceilingLines, machine, table } from './report';
 import { plan, probeJobberCosts, SANDBOX, SEED, type JobberCosts } from './scenarios';
 
 /** Default time scales: 1 where n8n's own processing would otherwise dominate, more where the limits make runs long. */
-const DEFAULT_SCALE: Record<string, number> = { s1: 5, b1: 5, s1p: 5, s2: 1, b2: 1, s3: 10, s4: 25, s4p: 25 };
+const DEFAULT_SCALE: Record<string, number> = { s1: 1, b1: 5, s1p: 5, s2: 1, b2: 1, s3: 10, s4: 25, s4p: 25 };
 const ORDER = ['s2', 'b2', 's1', 'b1', 's1p', 's3', 's4', 's4p'];
 const LARGE = new Set(['s4', 's4p']);
 

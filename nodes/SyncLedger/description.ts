@@ -298,11 +298,11 @@ export const properties: INodeProperties[] = [
 		displayName: 'Sync Context',
 		name: 'syncContext',
 		type: 'json',
-		default: '={{ $json.sync ?? $json.record?.sync }}',
+		default: '',
 		displayOptions: { show: { operation: ['commit'] } },
 		description:
-			"The \"sync\" field the Plan put on each write. By default read from the vendor node's answer; when that node does not pass it through, point at the Plan's paired item (see the hint).",
-		hint: "For a write node that drops it: {{ $('Sync Ledger').item.json.sync }}",
+			'Leave empty: Commit finds the "sync" field the Plan put on each write by itself — on the vendor node\'s answer, in a failed item\'s record, or through paired items on the Plan item the write came from. Set an expression only for a path that loses all three (e.g. a Code node without paired items); it is evaluated only for items the automatic lookup found nothing for.',
+		hint: "Only if needed, e.g. {{ $('Sync Ledger').item.json.sync }}",
 	},
 	{
 		displayName: 'Side',

@@ -1,8 +1,9 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type IPairedItemData } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type IPairedItemData, type ISourceData } from 'n8n-workflow';
 import { classifiedError } from '../../errors/taxonomy';
 import {
 	commit,
 	getCheckpoints,
+	isSyncContext,
 	newestCheckpoint,
 	plan,
 	stats,
@@ -15,6 +16,7 @@ import {
 	type MatchKeyConfig,
 	type RoutedItem,
 	type Side,
+	type SyncContext,
 	type WriteDecision,
 	type WriteOutcome,
 } from '../../sync/ledger';
@@ -197,13 +199,27 @@ function isFailure(json: IDataObject): boolean {
 	return json.failed === true || json.ok === false || json.success === false || (json.error !== undefined && json.error !== null && json.error !== '');
 }
 
+/**
+ * The sync context a write node's answer carries: its own `sync` (nodes that pass it through), or that of the item it
+ * wraps — a failed item keeps its input under `record` (a failed item of a failed item, too).
+ */
+export function carriedSyncContext(json: IDataObject): SyncContext | undefined {
+	let at: unknown = json;
+	for (let depth = 0; depth < 4 && at !== null && typeof at === 'object' && !Array.isArray(at); depth++) {
+		const sync = (at as IDataObject).sync;
+		if (isSyncContext(sync)) return sync;
+		at = (at as IDataObject).record;
+	}
+	return undefined;
+}
+
 /** The vendor node's answer: its own envelope (id, updatedAt, fields), or a `record` inside it. */
 export function toOutcome(json: IDataObject): WriteOutcome {
 	const record = (json.record && typeof json.record === 'object' ? json.record : {}) as IDataObject;
 	const pick = (key: string) => (json[key] !== undefined && json[key] !== null ? json[key] : record[key]);
 	const fields = pick('fields');
 	return {
-		sync: (json.sync ?? record.sync) as WriteOutcome['sync'],
+		sync: (carriedSyncContext(json) ?? json.sync ?? record.sync) as WriteOutcome['sync'],
 		ok: !isFailure(json),
 		id: (pick('id') as string | null | undefined) ?? null,
 		updatedAt: (pick('updatedAt') as string | null | undefined) ?? null,
@@ -212,31 +228,111 @@ export function toOutcome(json: IDataObject): WriteOutcome {
 	};
 }
 
-/** The item's sync context, from the Sync Context parameter (by default the item's own `sync`). */
-function syncContextOf(ctx: IExecuteFunctions, i: number, fallback: unknown): unknown {
+/** Sync Context values that find nothing the automatic lookup does not (the former default): never evaluated. */
+const AUTOMATIC_EXPRESSIONS = new Set(['={{ $json.sync ?? $json.record?.sync }}', '={{ $json.sync }}']);
+
+/** The Sync Ledger Plan nodes upstream of this node, nearest first: where a write's sync context comes from. */
+function upstreamPlans(ctx: IExecuteFunctions): string[] {
+	try {
+		return ctx
+			.getParentNodes(ctx.getNode().name, { includeNodeParameters: true })
+			.filter((n) => !n.disabled && /(^|\.)syncLedger$/.test(n.type) && ((n.parameters?.operation as string | undefined) ?? 'plan') === 'plan')
+			.map((n) => n.name);
+	} catch {
+		return [];
+	}
+}
+
+const asPairedItems = (paired: INodeExecutionData['pairedItem']): IPairedItemData[] =>
+	paired === undefined || paired === null ? [] : (Array.isArray(paired) ? paired : [paired]).map((p) => (typeof p === 'number' ? { item: p } : p));
+
+/**
+ * Each item's sync context, without an n8n expression per item (n8n 2 evaluates every expression in an isolate: at
+ * 10,000 items the former `$('Plan').item.json.sync` default cost more than everything else Commit does):
+ * 1. on the item itself (`carriedSyncContext`);
+ * 2. through the item's paired items back to the upstream Plan that routed the write — what `$('Plan').item` resolves,
+ *    read from the execution's run data directly (for write nodes that emit only the written record);
+ * 3. only for items still without one: the Sync Context parameter, when the user set an expression there.
+ * Null where nothing was found (the item goes to Failed as `no_sync_context`).
+ */
+export function findSyncContexts(ctx: IExecuteFunctions, items: INodeExecutionData[]): Array<SyncContext | null> {
+	const out: Array<SyncContext | null> = items.map((item) => carriedSyncContext(item.json) ?? null);
+	let missing = out.flatMap((sync, i) => (sync ? [] : [i]));
+	if (missing.length === 0) return out;
+
+	const plans = upstreamPlans(ctx);
+	if (plans.length) {
+		let sources: Array<ISourceData | null> = [];
+		let getPairedItem: ((plan: string, source: ISourceData | null, paired: IPairedItemData) => INodeExecutionData | null) | undefined;
+		try {
+			sources = ctx.getExecuteData().source?.main ?? [];
+			const proxy = ctx.getWorkflowDataProxy(0);
+			getPairedItem = proxy.$getPairedItem;
+		} catch {
+			getPairedItem = undefined;
+		}
+		if (getPairedItem && sources.length) {
+			const viaPlan = (plan: string, paired: IPairedItemData): SyncContext | null => {
+				try {
+					const found = getPairedItem!(plan, sources[paired.input ?? 0] ?? sources[0], paired);
+					return found && isSyncContext(found.json?.sync) ? found.json.sync : null;
+				} catch {
+					// No path from this item to that Plan (another branch), or no paired item: try the next.
+					return null;
+				}
+			};
+			for (const i of missing) {
+				search: for (const paired of asPairedItems(items[i].pairedItem)) {
+					for (let k = 0; k < plans.length; k++) {
+						const sync = viaPlan(plans[k], paired);
+						if (!sync) continue;
+						out[i] = sync;
+						// The Plan that answered is asked first for the next items (they mostly share one).
+						if (k > 0) plans.unshift(...plans.splice(k, 1));
+						break search;
+					}
+				}
+			}
+			missing = missing.filter((i) => !out[i]);
+		}
+	}
+
+	const raw = ctx.getNode().parameters.syncContext;
+	if (missing.length && typeof raw === 'string' && raw.trim() !== '' && !AUTOMATIC_EXPRESSIONS.has(raw.trim())) {
+		for (const i of missing) {
+			const value = syncContextParameter(ctx, i);
+			if (isSyncContext(value)) out[i] = value;
+		}
+	}
+	return out;
+}
+
+/** The Sync Context parameter of item i (an expression the user set), parsed when it is JSON text. */
+function syncContextParameter(ctx: IExecuteFunctions, i: number): unknown {
 	let value: unknown;
 	try {
 		value = ctx.getNodeParameter('syncContext', i, undefined);
 	} catch {
 		// An expression that cannot resolve (no paired item) leaves the item without a context: it goes to Failed.
-		return fallback;
+		return undefined;
 	}
 	if (typeof value === 'string') {
-		if (value.trim() === '') return fallback;
+		if (value.trim() === '') return undefined;
 		try {
 			return JSON.parse(value);
 		} catch {
-			return fallback;
+			return undefined;
 		}
 	}
-	return value ?? fallback;
+	return value;
 }
 
 export async function runCommit(ctx: IExecuteFunctions, store: SyncStore): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
+	const found = findSyncContexts(ctx, items);
 	const outcomes = items.map((item, i) => {
 		const outcome = toOutcome(item.json);
-		return { ...outcome, sync: syncContextOf(ctx, i, outcome.sync) as WriteOutcome['sync'] };
+		return { ...outcome, sync: found[i] ?? outcome.sync };
 	});
 	const res = await commit(null, outcomes, store, { runId: ctx.getExecutionId() || undefined });
 	const committed: INodeExecutionData[] = [];

@@ -1,7 +1,7 @@
 import type { Pair, PairInput, PairResult, PairUpdate, SyncStore } from '../store';
 import { finishCheckpointWork } from './checkpoint';
 import { applyEntries, getAt, hasAt, parsePath } from './fields';
-import { fetchPairs, later } from './plan';
+import { chunks, fetchPairs, later } from './plan';
 import type { CommitItemResult, CommitResult, RecordRef, Side, SnapshotEntry, SyncContext, WriteOutcome } from './types';
 
 /**
@@ -90,6 +90,7 @@ export async function commit(config: CommitOptions | null | undefined, outcomes:
 	const pairings: Work[] = [];
 	const updates: Work[] = [];
 	const removals: Work[] = [];
+	const refused: string[] = [];
 	for (let index = 0; index < outcomes.length; index++) {
 		const outcome = outcomes[index];
 		const sync = outcome.sync;
@@ -98,9 +99,7 @@ export async function commit(config: CommitOptions | null | undefined, outcomes:
 			continue;
 		}
 		if (!outcome.ok) {
-			if (sync.action === 'create' && sync.intent && !opts.dryRun && !sync.dryRun && certainFailure(outcome.error)) {
-				await store.abandonIntent(sync.intent.key, 'The vendor refused the create');
-			}
+			if (sync.action === 'create' && sync.intent && !opts.dryRun && !sync.dryRun && certainFailure(outcome.error)) refused.push(sync.intent.key);
 			fail(index, 'write_failed', 'The vendor write failed; nothing was committed and the next Plan tries again');
 			continue;
 		}
@@ -120,8 +119,12 @@ export async function commit(config: CommitOptions | null | undefined, outcomes:
 		else updates.push(work);
 	}
 
-	// New pairs: creates and first pairings, each with its intent in one transaction.
-	for (const w of pairings) {
+	// Creates the vendor refused for good: their intents are abandoned (the create certainly did not happen).
+	for (const part of chunks(refused)) await store.abandonIntents(part, 'The vendor refused the create');
+
+	// New pairs: creates and first pairings. Each chunk is one transaction that completes the intents together with
+	// their pairs (a few statements for thousands of records, not one transaction each).
+	const prepared = pairings.map((w) => {
 		const { sync, outcome } = w;
 		const id = outcome.id === undefined || outcome.id === null ? null : String(outcome.id);
 		const side = writtenSide(sync);
@@ -139,26 +142,35 @@ export async function commit(config: CommitOptions | null | undefined, outcomes:
 			sourceUpdatedAt: updatedAt.source,
 			targetUpdatedAt: updatedAt.target,
 		};
-		let res: PairResult | undefined;
-		if (sync.intent) {
-			const done = await store.completeIntent(sync.intent.key, { targetId: (side === 'target' ? target : source).id, pair: input });
-			res = done?.pair;
-		}
-		res ??= await store.pairRecord(input);
-		if (res.created) {
-			ok(w.index, 'paired', res.pair);
+		return { w, side, input, writtenId: (side === 'target' ? target : source).id, res: undefined as PairResult | undefined };
+	});
+	const withIntent = prepared.filter((x) => x.w.sync.intent);
+	for (const part of chunks(withIntent)) {
+		const done = await store.completeIntents(part.map((x) => ({ key: x.w.sync.intent!.key, result: { targetId: x.writtenId, pair: x.input } })));
+		part.forEach((x, k) => (x.res = done[k]?.pair));
+	}
+	// No intent (first pairings), or an intent the store does not know: the pair alone.
+	const plain = prepared.filter((x) => !x.res);
+	for (const part of chunks(plain)) {
+		const res = await store.pairRecords(part.map((x) => x.input));
+		part.forEach((x, k) => (x.res = res[k]));
+	}
+	for (const { w, side, res } of prepared) {
+		const { sync } = w;
+		if (res!.created) {
+			ok(w.index, 'paired', res!.pair);
 			if (sync.action === 'create') counts.created++;
 			else counts.updated++;
-		} else if (res.conflict) {
+		} else if (res!.conflict) {
 			fail(
 				w.index,
 				'pair_conflict',
-				`The write succeeded, but ${res.pair.source.id} ↔ ${res.pair.target.id} was paired by another run meanwhile: the ${side} system may now hold a duplicate`,
-				res.pair,
+				`The write succeeded, but ${res!.pair.source.id} ↔ ${res!.pair.target.id} was paired by another run meanwhile: the ${side} system may now hold a duplicate`,
+				res!.pair,
 			);
 		} else {
 			// The same pair exists (a replayed commit, or a concurrent run): store our fields on top of it.
-			updates.push({ ...w, sourceId: source.id, sync: { ...sync, pairVersion: res.pair.version } });
+			updates.push({ ...w, sourceId: res!.pair.source.id, sync: { ...sync, pairVersion: res!.pair.version } });
 		}
 	}
 
@@ -208,8 +220,8 @@ export async function commit(config: CommitOptions | null | undefined, outcomes:
 			}
 			batch.push({ works, update: fold(pair, works) });
 		}
-		for (let i = 0; i < batch.length; i += 5000) {
-			const part = batch.slice(i, i + 5000);
+		const retries: Array<{ works: Work[]; update: PairUpdate }> = [];
+		for (const part of chunks(batch)) {
 			const answers = await store.updatePairs(
 				mappingId,
 				part.map((b) => b.update),
@@ -227,19 +239,41 @@ export async function commit(config: CommitOptions | null | undefined, outcomes:
 				}
 				// Another run committed this pair since Plan read it: re-plan these fields on the pair as it is now
 				// (a field someone else moved meanwhile keeps their value), once.
-				const retry = fold(answer.pair, works);
-				const again = await store.updatePair(mappingId, 'source', retry.id, retry.patch);
+				retries.push({ works, update: fold(answer.pair, works) });
+			}
+		}
+		for (const part of chunks(retries)) {
+			const answers = await store.updatePairs(
+				mappingId,
+				part.map((b) => b.update),
+			);
+			part.forEach(({ works }, k) => {
+				const again = answers[k];
 				if (again.ok) settle(works, 'updated', again.pair);
 				else if (again.reason === 'not_found') settle(works, 'pair_missing', null);
 				else settle(works, 'deferred', again.pair, 'The pair kept changing under concurrent runs; the next Plan compares again (the write itself is done)');
-			}
+			});
 		}
 	}
 
+	const removed = new Map<string, Work[]>();
 	for (const w of removals) {
-		const removed = await store.unlinkPair(w.sync.mappingId, 'source', w.sync.source!.id);
-		ok(w.index, removed ? 'unlinked' : 'pair_missing', null);
-		counts.deleted++;
+		const list = removed.get(w.sync.mappingId);
+		if (list) list.push(w);
+		else removed.set(w.sync.mappingId, [w]);
+	}
+	for (const [mappingId, works] of removed) {
+		for (const part of chunks(works)) {
+			const gone = await store.unlinkPairs(
+				mappingId,
+				'source',
+				part.map((w) => w.sync.source!.id),
+			);
+			part.forEach((w, k) => {
+				ok(w.index, gone[k] ? 'unlinked' : 'pair_missing', null);
+				counts.deleted++;
+			});
+		}
 	}
 
 	// The pairs' leases end with their Commit: the next Plan of a pair plans against the snapshot stored above. A write

@@ -108,7 +108,8 @@ function entries(obj: Record<string, unknown>, paths: readonly CompiledPath[]): 
 	return out;
 }
 
-function chunks<T>(list: readonly T[]): T[][] {
+/** `list` in store-call sized parts (each one store call, one transaction). */
+export function chunks<T>(list: readonly T[]): T[][] {
 	const out: T[][] = [];
 	for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
 	return out;
@@ -750,32 +751,41 @@ async function planWith(
 	if (dryRun) return result;
 
 	// ------------------------------------------------------------------ writes (never in a dry run)
-	for (const d of creates) {
-		const written: Side = d.direction === 'to_target' ? 'target' : 'source';
-		const sourceId = d.direction === 'to_target' ? d.sync.source!.id : TARGET_INTENT_PREFIX + d.sync.target!.id;
-		const begun = await store.beginIntent({
-			key: randomUUID(),
-			mappingId,
-			sourceId,
-			operation: 'create',
-			targetSystem: p.config[written].system,
-			targetObject: p.config[written].object,
-			matchKey: d.matchKey?.field ?? null,
-			matchValue: d.matchKey?.value ?? null,
+	// Every create's intent, committed before the vendor write; one transaction per chunk, not one per record.
+	for (const part of chunks(creates)) {
+		const begun = await store.beginIntents(
+			part.map((d) => {
+				const written: Side = d.direction === 'to_target' ? 'target' : 'source';
+				return {
+					key: randomUUID(),
+					mappingId,
+					sourceId: d.direction === 'to_target' ? d.sync.source!.id : TARGET_INTENT_PREFIX + d.sync.target!.id,
+					operation: 'create' as const,
+					targetSystem: p.config[written].system,
+					targetObject: p.config[written].object,
+					matchKey: d.matchKey?.field ?? null,
+					matchValue: d.matchKey?.value ?? null,
+				};
+			}),
+		);
+		part.forEach((d, k) => {
+			const { intent, created } = begun[k];
+			// A concurrent Plan began one first: the create may happen twice, so this one must be an upsert.
+			d.sync.intent = created
+				? { key: intent.key, resumed: false }
+				: { key: intent.key, resumed: true, note: 'Another run is creating this record right now: write it as an upsert by the match key' };
+			if (!created) d.upsert = true;
 		});
-		// A concurrent Plan began one first: the create may happen twice, so this one must be an upsert.
-		d.sync.intent = begun.created
-			? { key: begun.intent.key, resumed: false }
-			: { key: begun.intent.key, resumed: true, note: 'Another run is creating this record right now: write it as an upsert by the match key' };
-		if (!begun.created) d.upsert = true;
 	}
 	if (directPairs.length) {
 		const plain = directPairs.filter((x) => !x.intent);
 		const results = plain.length ? await store.pairRecords(plain.map((x) => x.input)) : [];
 		const outcomes = plain.map((x, i) => ({ x, res: results[i] }));
-		for (const x of directPairs.filter((d) => d.intent)) {
-			const done = await store.completeIntent(x.intent!.key, { targetId: x.intent!.sourceId.startsWith(TARGET_INTENT_PREFIX) ? x.input.source.id : x.input.target.id, pair: x.input });
-			outcomes.push({ x, res: done!.pair! });
+		for (const part of chunks(directPairs.filter((d) => d.intent))) {
+			const done = await store.completeIntents(
+				part.map((x) => ({ key: x.intent!.key, result: { targetId: x.intent!.sourceId.startsWith(TARGET_INTENT_PREFIX) ? x.input.source.id : x.input.target.id, pair: x.input } })),
+			);
+			part.forEach((x, k) => outcomes.push({ x, res: done[k]!.pair! }));
 		}
 		for (const { x, res } of outcomes) {
 			if (res.conflict) {
@@ -807,7 +817,13 @@ async function planWith(
 		// A refresh only saves work for the next Plan: when another run moved the pair meanwhile, it compares again.
 		for (const chunk of chunks(updates)) await store.updatePairs(mappingId, chunk);
 	}
-	for (const pair of unlinks) await store.unlinkPair(mappingId, 'source', pair.source.id);
+	for (const part of chunks(unlinks)) {
+		await store.unlinkPairs(
+			mappingId,
+			'source',
+			part.map((pair) => pair.source.id),
+		);
+	}
 
 	result.summary.unchanged = result.unchanged.length;
 	result.summary.conflict = result.conflict.length;

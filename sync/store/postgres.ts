@@ -2,7 +2,7 @@ import { Pool, types as pgTypes, type PoolClient, type PoolConfig } from 'pg';
 import { StoreError } from './errors';
 import { migrate } from './migrate';
 import { SqlStore, type StoreCore, type StoreOptions } from './store';
-import { newId, type Dialect, type Driver, type Op, type TxMode } from './sql';
+import { newId, type ColumnType, type Dialect, type Driver, type Op, type TxMode } from './sql';
 
 export interface PostgresStoreConfig {
 	kind: 'postgres';
@@ -25,8 +25,17 @@ export function postgresDialect(schema: string): Dialect {
 		lockForUpdate: ' FOR UPDATE',
 		msBetween: (from, to) => `(EXTRACT(EPOCH FROM (${to} - ${from})) * 1000)::float8`,
 		ts: (param) => `${param}::timestamptz`,
+		rows: (param, columns) => {
+			const names = Object.keys(columns);
+			const select = names.map((c) => (columns[c] === 'json' ? `r.${c}::jsonb AS ${c}` : `r.${c}`)).join(', ');
+			const defs = names.map((c) => `${c} ${PG_COLUMN_TYPES[columns[c]]}`).join(', ');
+			return `(SELECT ${select} FROM json_to_recordset(${param}::json) AS r(${defs}))`;
+		},
+		returningAll: (alias) => `${alias}.*`,
 	};
 }
+
+const PG_COLUMN_TYPES: Record<ColumnType, string> = { text: 'text', int: 'bigint', ts: 'timestamptz', json: 'text' };
 
 export function validSchemaName(schema: string): string {
 	if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {

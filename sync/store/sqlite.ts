@@ -24,6 +24,9 @@ export const sqliteDialect: Dialect = {
 	lockForUpdate: '',
 	msBetween: (from, to) => `((julianday(${to}) - julianday(${from})) * 86400000.0)`,
 	ts: (param) => param,
+	rows: (param, columns) => `(SELECT ${Object.keys(columns).map((c) => `json_extract(value, '$.${c}') AS ${c}`).join(', ')} FROM json_each(${param}))`,
+	// SQLite's RETURNING never includes the FROM item's columns, and refuses `alias.*`.
+	returningAll: () => '*',
 };
 
 type SqliteModule = typeof import('node:sqlite');

@@ -114,6 +114,9 @@ export class SqlStore implements SyncStore {
 	unlinkPair(mappingId: string, side: Side, id: string): Promise<boolean> {
 		return this.run((c) => pairs.unlinkPair(c, mappingId, side, id));
 	}
+	unlinkPairs(mappingId: string, side: Side, ids: readonly string[]): Promise<boolean[]> {
+		return this.run((c) => pairs.unlinkPairs(c, mappingId, side, ids), 'write');
+	}
 	forgetMapping(mappingId: string): Promise<number> {
 		return this.run((c) => pairs.forgetMapping(c, mappingId));
 	}
@@ -133,6 +136,15 @@ export class SqlStore implements SyncStore {
 	}
 	abandonIntent(key: string, note?: string | null): Promise<WriteIntent | null> {
 		return this.run((c) => intents.abandonIntent(c, key, note));
+	}
+	beginIntents(inputs: readonly IntentInput[]): Promise<BeginIntentResult[]> {
+		return this.run((c) => intents.beginIntents(c, inputs), 'write');
+	}
+	completeIntents(items: ReadonlyArray<{ key: string; result?: CompleteIntentInput }>): Promise<Array<{ intent: WriteIntent; pair?: PairResult } | null>> {
+		return this.run((c) => intents.completeIntents(c, items), 'write');
+	}
+	abandonIntents(keys: readonly string[], note?: string | null): Promise<Array<WriteIntent | null>> {
+		return this.run((c) => intents.abandonIntents(c, keys, note), 'write');
 	}
 	getIntent(key: string): Promise<WriteIntent | null> {
 		return this.run((c) => intents.getIntent(c, key));

@@ -463,6 +463,8 @@ export interface SyncStore {
 	/** updatePair for many pairs of one mapping in one transaction; results in input order. */
 	updatePairs(mappingId: string, updates: readonly PairUpdate[]): Promise<PairUpdateResult[]>;
 	unlinkPair(mappingId: string, side: Side, id: string): Promise<boolean>;
+	/** unlinkPair for many ids in one transaction; per id whether its pair was removed, in input order. */
+	unlinkPairs(mappingId: string, side: Side, ids: readonly string[]): Promise<boolean[]>;
 	/** Deletes every pair of a mapping; returns how many. */
 	forgetMapping(mappingId: string): Promise<number>;
 	/** Ordered by source id. */
@@ -473,6 +475,15 @@ export interface SyncStore {
 	beginIntent(input: IntentInput): Promise<BeginIntentResult>;
 	completeIntent(key: string, result?: CompleteIntentInput): Promise<{ intent: WriteIntent; pair?: PairResult } | null>;
 	abandonIntent(key: string, note?: string | null): Promise<WriteIntent | null>;
+	/** beginIntent for many records in one transaction (a few statements for any number); results in input order. */
+	beginIntents(inputs: readonly IntentInput[]): Promise<BeginIntentResult[]>;
+	/**
+	 * completeIntent for many intents in one transaction: every intent with its pair, so a crash cannot leave a done
+	 * intent without its pair; a few statements for any number. Results in input order, null for an unknown key.
+	 */
+	completeIntents(items: ReadonlyArray<{ key: string; result?: CompleteIntentInput }>): Promise<Array<{ intent: WriteIntent; pair?: PairResult } | null>>;
+	/** abandonIntent for many keys in one transaction; results in input order. */
+	abandonIntents(keys: readonly string[], note?: string | null): Promise<Array<WriteIntent | null>>;
 	getIntent(key: string): Promise<WriteIntent | null>;
 	/** Open intents, oldest first. */
 	openIntents(mappingId: string, options?: { olderThan?: Timestamp; sourceIds?: readonly string[]; limit?: number }): Promise<WriteIntent[]>;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { WorkflowExecute } from 'n8n-core';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { SyncLedger } from '../../nodes/SyncLedger/SyncLedger.node';
+import { carriedSyncContext, toOutcome } from '../../nodes/SyncLedger/operations';
 import { defaultSqlitePath, postgresConfig } from '../../nodes/shared/store';
 import type { WriteDecision } from '../../sync/ledger';
 import { Client } from 'pg';
@@ -46,6 +47,8 @@ const vendors = new Map<string, MemoryVendor>();
 class FakeVendor implements INodeType {
 	/** Answer without the sync context (as a vendor node that only emits the written record). */
 	static dropSync = false;
+	/** Answer with paired items that lead nowhere (as a Code node that builds new items). */
+	static pairNowhere = false;
 
 	description = {
 		displayName: 'Fake Vendor',
@@ -68,9 +71,30 @@ class FakeVendor implements INodeType {
 				const json: IDataObject = outcome.ok
 					? { system: d.system, object: d.object, id: outcome.id!, updatedAt: outcome.updatedAt!, fields: outcome.fields as IDataObject, action: d.action, ...(FakeVendor.dropSync ? {} : { sync: d.sync as unknown as IDataObject }) }
 					: { failed: true, stage: 'write', errors: [outcome.error as IDataObject], record: item.json, sync: d.sync as unknown as IDataObject };
-				return { json, pairedItem: { item: i } };
+				return { json, pairedItem: { item: FakeVendor.pairNowhere ? 999 : i } };
 			}),
 		];
+	}
+}
+
+/** Test-only: the templates' "Create or Update?" IF — updates to output 0, everything else to output 1. */
+class RouteByAction implements INodeType {
+	description = {
+		displayName: 'Route By Action',
+		name: 'routeByAction',
+		group: ['transform'],
+		version: 1,
+		description: 'test only',
+		defaults: { name: 'Route By Action' },
+		inputs: ['main'],
+		outputs: ['main', 'main'],
+		properties: [],
+	} as unknown as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const out: INodeExecutionData[][] = [[], []];
+		this.getInputData().forEach((item, i) => out[item.json.action === 'update' ? 0 : 1].push({ json: item.json, pairedItem: { item: i } }));
+		return out;
 	}
 }
 
@@ -78,6 +102,7 @@ const types = new TestNodeTypes({
 	'n8n-nodes-fluxcascade.syncLedger': new SyncLedger(),
 	'test.splitInputs': new SplitInputs(),
 	'test.fakeVendor': new FakeVendor(),
+	'test.routeByAction': new RouteByAction(),
 });
 
 const MAPPING = {
@@ -275,6 +300,110 @@ test('Commit finds the sync context through paired items when the vendor node do
 	} finally {
 		FakeVendor.dropSync = false;
 	}
+});
+
+describe('Commit finds each sync context without an expression per item', () => {
+	const commitNode = (parameters: Record<string, unknown> = {}) => ({
+		name: 'Commit',
+		type: 'n8n-nodes-fluxcascade.syncLedger',
+		parameters: { operation: 'commit', store: 'sqlite', sqlitePath, ...parameters },
+	});
+	/** Plan → Route (update / create) → two vendor nodes that drop `sync` → one Commit, as in the templates. */
+	const routed = {
+		...planWiring,
+		Ledger: { main: [[{ node: 'Route', type: 'main' as const, index: 0 }]] },
+		Route: { main: [[{ node: 'Write Updates', type: 'main' as const, index: 0 }], [{ node: 'Write Creates', type: 'main' as const, index: 0 }]] },
+		'Write Updates': { main: [[{ node: 'Commit', type: 'main' as const, index: 0 }]] },
+		'Write Creates': { main: [[{ node: 'Commit', type: 'main' as const, index: 0 }]] },
+	};
+	const routedNodes = (commit: ReturnType<typeof commitNode>) => [
+		split,
+		ledger({}),
+		{ name: 'Route', type: 'test.routeByAction', parameters: {} },
+		{ name: 'Write Updates', type: 'test.fakeVendor', parameters: {} },
+		{ name: 'Write Creates', type: 'test.fakeVendor', parameters: {} },
+		commit,
+	];
+	const people = (first = 'Ann') => [
+		src('p1', { first_name: first, last_name: 'Lee', email: 'ann@example.com' }),
+		src('p2', { first_name: 'Bo', last_name: 'Ng', email: 'bo@example.com' }),
+		src('p3', { first_name: 'Cy', last_name: 'Oz', email: 'cy@example.com' }),
+	];
+	/** A node's output items over all its runs (Commit runs once per write node that reaches it). */
+	const allRuns = (res: Awaited<ReturnType<typeof runWorkflow>>, node: string, output: number) =>
+		(res.run.data.resultData.runData[node] ?? []).flatMap((task) => task.data?.main?.[output] ?? []);
+	async function pairs() {
+		const store = await openSqliteStore({ kind: 'sqlite', path: sqlitePath });
+		try {
+			return (await store.listPairs('people')).items.map((p) => [p.source.id, p.target.id, p.version, p.sourceSnapshot?.first_name]);
+		} finally {
+			await store.close();
+		}
+	}
+
+	beforeEach(() => {
+		FakeVendor.dropSync = true;
+	});
+	afterEach(() => {
+		FakeVendor.dropSync = false;
+		FakeVendor.pairNowhere = false;
+	});
+
+	test('through paired items back to the Plan, across a router and two write nodes, with the Sync Context parameter left empty', async () => {
+		const first = await runWorkflow(types, { items: people().slice(0, 1), nodes: routedNodes(commitNode()), connections: routed });
+		expect(first.error()).toBeUndefined();
+		expect(first.output('Commit', 0).map((i) => i.json.committed)).toEqual([{ status: 'paired', pairVersion: 1 }]);
+
+		const second = await runWorkflow(types, { items: people('Annie'), nodes: routedNodes(commitNode()), connections: routed });
+		expect(second.error()).toBeUndefined();
+		expect(second.output('Write Updates', 0).map((i) => i.json.sync)).toEqual([undefined]);
+		expect(allRuns(second, 'Commit', 1)).toEqual([]);
+		expect(allRuns(second, 'Commit', 0).map((i) => (i.json.committed as IDataObject).status).sort()).toEqual(['paired', 'paired', 'updated']);
+		const jobber = vendors.get('jobber')!;
+		const idOf = (email: string) => [...jobber.records.entries()].find(([, r]) => (r.fields.emails as IDataObject[])[0].address === email)![0];
+		expect(await pairs()).toEqual([
+			['p1', idOf('ann@example.com'), 2, 'Annie'],
+			['p2', idOf('bo@example.com'), 1, 'Bo'],
+			['p3', idOf('cy@example.com'), 1, 'Cy'],
+		]);
+	});
+
+	test('a Sync Context expression is not evaluated for items the lookup found (each item keeps its own context)', async () => {
+		// Were it evaluated, every item would get the first write's context and p2, p3 would not be paired.
+		const res = await runWorkflow(types, { items: people(), nodes: routedNodes(commitNode({ syncContext: "={{ $('Ledger').first().json.sync }}" })), connections: routed });
+		expect(res.error()).toBeUndefined();
+		expect(allRuns(res, 'Commit', 0).map((i) => i.json.committed)).toEqual([1, 2, 3].map(() => ({ status: 'paired', pairVersion: 1 })));
+		expect((await pairs()).map((p) => p[0])).toEqual(['p1', 'p2', 'p3']);
+	});
+
+	test('items whose paired items lead nowhere: the Sync Context expression when set, else Failed', async () => {
+		FakeVendor.pairNowhere = true;
+		const without = await runWorkflow(types, { items: people().slice(0, 2), nodes: routedNodes(commitNode()), connections: routed });
+		expect(allRuns(without, 'Commit', 0)).toEqual([]);
+		expect(allRuns(without, 'Commit', 1).map((i) => i.json.reason)).toEqual(['no_sync_context', 'no_sync_context']);
+
+		const withExpression = await runWorkflow(types, {
+			items: people().slice(0, 2),
+			nodes: routedNodes(commitNode({ syncContext: "={{ $('Ledger').all()[$itemIndex].json.sync }}" })),
+			connections: routed,
+		});
+		expect(allRuns(withExpression, 'Commit', 1)).toEqual([]);
+		expect(allRuns(withExpression, 'Commit', 0).map((i) => i.json.committed)).toEqual([1, 2].map(() => ({ status: 'paired', pairVersion: 1 })));
+		expect((await pairs()).map((p) => p[0])).toEqual(['p1', 'p2']);
+	});
+});
+
+test('carriedSyncContext finds the context on the answer, in a failed item\'s record, or one level deeper; toOutcome uses it', () => {
+	const sync = { v: 1, mappingId: 'm', action: 'create', direction: 'to_target', source: null, target: null, writeTo: { system: 'a', object: 'b' }, pairVersion: null, snapshot: { source: [], target: [] }, written: [], updatedAt: { source: null, target: null } };
+	expect(carriedSyncContext({ id: '1', sync })).toBe(sync);
+	expect(carriedSyncContext({ failed: true, record: { action: 'create', sync } })).toBe(sync);
+	expect(carriedSyncContext({ failed: true, record: { failed: true, record: { sync } } })).toBe(sync);
+	expect(carriedSyncContext({ sync: { v: 2 }, record: { sync } })).toBe(sync);
+	expect(carriedSyncContext({ id: '1', fields: { sync: 'x' } })).toBeUndefined();
+	expect(carriedSyncContext({ record: 'text' })).toBeUndefined();
+	expect(toOutcome({ failed: true, stage: 'write', record: { sync, fields: { a: 1 } } })).toMatchObject({ sync, ok: false, fields: { a: 1 } });
+	// A malformed context still reaches Commit (which reports it as no_sync_context).
+	expect(toOutcome({ id: '1', sync: { v: 2 } }).sync).toEqual({ v: 2 });
 });
 
 test('Commit sends items without a sync context to Failed as classified ledger failures', async () => {

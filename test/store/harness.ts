@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { openPostgresStore, openSqliteStore, STORE_TABLES, type SqlStore, type StoreConfig, type StoreOptions } from '../../sync/store';
+import type { Op, TxMode } from '../../sync/store/sql';
 import { isCI, POSTGRES_URL, postgresAvailableSync, requireService, type ServiceCheck } from '../support/services';
 
 export class TestClock {
@@ -188,3 +189,44 @@ export function workerResult<T>(run: ChildRun): T {
 }
 
 export { isCI };
+
+// ---------------------------------------------------------------------------------------------- statement counts
+
+export interface StatementCounter {
+	/** SQL statements sent (BEGIN/COMMIT not included). */
+	statements: number;
+	/** Store operations, i.e. transactions (or autocommit batches) started. */
+	operations: number;
+	reset(): void;
+}
+
+/**
+ * Counts what a store handle sends to its database from now on: every operation is a generator that yields its SQL
+ * statements (sql.ts), so wrapping the driver sees each one, on either backend.
+ */
+export function countStatements(store: SqlStore): StatementCounter {
+	const core = (store as unknown as { core: { driver: { run: (op: () => Op<unknown>, mode: TxMode) => Promise<unknown> } } }).core;
+	const driver = core.driver;
+	const original = driver.run.bind(driver);
+	const counter: StatementCounter = {
+		statements: 0,
+		operations: 0,
+		reset() {
+			this.statements = 0;
+			this.operations = 0;
+		},
+	};
+	function* counting(gen: Op<unknown>): Op<unknown> {
+		let step = gen.next();
+		while (!step.done) {
+			counter.statements++;
+			step = gen.next(yield step.value);
+		}
+		return step.value;
+	}
+	driver.run = (op, mode) => {
+		counter.operations++;
+		return original(() => counting(op()), mode);
+	};
+	return counter;
+}
