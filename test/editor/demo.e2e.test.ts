@@ -131,9 +131,11 @@ test('the error workflow is imported first with its fixed id; the others name it
 		const result = first.workflows.find((w) => w.file === t.file)!;
 		const stored = (await n8n.rest('GET', `/workflows/${result.id}`)).data as { active: boolean; settings?: { errorWorkflow?: string } };
 		if (t.workflow.settings?.errorWorkflow) expect({ file: t.file, errorWorkflow: stored.settings?.errorWorkflow }).toEqual({ file: t.file, errorWorkflow: errorWorkflow.id });
-		// Started only by a person (Manual Trigger, e.g. the historical migration) or by n8n on a failure (the
-		// error workflow): left inactive, with the reason; every other template has a trigger of its own.
-		const startsOnItsOwn = !isErrorWorkflow(t.workflow) && !(t.workflow.nodes as Array<{ type: string }>).every((n) => n.type === 'n8n-nodes-base.manualTrigger' || !/trigger|webhook/i.test(n.type));
+		// Started only by a person (Manual Trigger, e.g. the historical migration, whose chunks it runs itself through
+		// an Execute Workflow Trigger) or by n8n on a failure (the error workflow): left inactive, with the reason;
+		// every other template has a trigger of its own.
+		const passive = new Set(['n8n-nodes-base.manualTrigger', 'n8n-nodes-base.executeWorkflowTrigger']);
+		const startsOnItsOwn = !isErrorWorkflow(t.workflow) && !(t.workflow.nodes as Array<{ type: string }>).every((n) => passive.has(n.type) || !/trigger|webhook/i.test(n.type));
 		expect({ file: t.file, active: stored.active, note: result.note }).toEqual({ file: t.file, active: startsOnItsOwn, note: startsOnItsOwn ? undefined : expect.any(String) });
 	}
 });
