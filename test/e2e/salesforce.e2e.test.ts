@@ -119,20 +119,12 @@ test('dropdowns come from describe through n8n: objects, fields with custom __c 
 	expect(found.data.results).toMatchObject([{ name: 'Sam Searchable', value: expect.stringMatching(/^003/) }]);
 });
 
-test('Webhook → Salesforce Sync batch upsert: good records written in one Collections call, bad ones on Failed with their codes', async () => {
-	await admin('POST', '/_sandbox/salesforce/edit', { object: 'Contact', fields: { LastName: 'Before', Ext_Id__c: 'HS-2' } });
+/** Webhook → Split Out (the body's list) → Salesforce Sync (parameters given) → Respond with both outputs merged. */
+function batchWorkflow(name: string, pathName: string, webhookId: string, list: string, parameters: Record<string, unknown>): Promise<string> {
 	const nodes = [
-		{ id: 'w', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: 'b7f1c0de-0000-4000-8000-0000000005a1', parameters: { httpMethod: 'POST', path: 'sf-e2e-batch', responseMode: 'responseNode' } },
-		{ id: 's', name: 'Split Out', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [200, 0], parameters: { fieldToSplitOut: 'body.records' } },
-		{
-			id: 'sf',
-			name: 'Salesforce Sync',
-			type: NODE,
-			typeVersion: 1,
-			position: [400, 0],
-			credentials: nodeCredentials(),
-			parameters: { resource: 'contact', operation: 'batchWrite', batchOperation: 'upsert', externalIdField: 'Ext_Id__c', fieldsSource: 'input' },
-		},
+		{ id: 'w', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId, parameters: { httpMethod: 'POST', path: pathName, responseMode: 'responseNode' } },
+		{ id: 's', name: 'Split Out', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [200, 0], parameters: { fieldToSplitOut: list } },
+		{ id: 'sf', name: 'Salesforce Sync', type: NODE, typeVersion: 1, position: [400, 0], credentials: nodeCredentials(), parameters },
 		{ id: 'm', name: 'Merge', type: 'n8n-nodes-base.merge', typeVersion: 3.2, position: [600, 0], parameters: {} },
 		{ id: 'r', name: 'Respond', type: 'n8n-nodes-base.respondToWebhook', typeVersion: 1.1, position: [800, 0], parameters: { respondWith: 'allIncomingItems' } },
 	];
@@ -142,7 +134,12 @@ test('Webhook → Salesforce Sync batch upsert: good records written in one Coll
 		'Salesforce Sync': { main: [[{ node: 'Merge', type: 'main', index: 0 }], [{ node: 'Merge', type: 'main', index: 1 }]] },
 		Merge: { main: [[{ node: 'Respond', type: 'main', index: 0 }]] },
 	};
-	await createActiveWorkflow(n8n, { name: 'e2e: salesforce batch upsert', nodes, connections });
+	return createActiveWorkflow(n8n, { name, nodes, connections });
+}
+
+test('Webhook → Salesforce Sync batch upsert: good records written in one Collections call, bad ones on Failed with their codes', async () => {
+	await admin('POST', '/_sandbox/salesforce/edit', { object: 'Contact', fields: { LastName: 'Before', Ext_Id__c: 'HS-2' } });
+	await batchWorkflow('e2e: salesforce batch upsert', 'sf-e2e-batch', 'b7f1c0de-0000-4000-8000-0000000005a1', 'body.records', { resource: 'contact', operation: 'batchWrite', batchOperation: 'upsert', externalIdField: 'Ext_Id__c', fieldsSource: 'input' });
 
 	await admin('POST', '/_sandbox/requests/reset');
 	const envelope = (fields: Record<string, unknown>) => ({ system: 'hubspot', object: 'contacts', id: String(fields.Ext_Id__c ?? 'x'), fields });
@@ -184,28 +181,7 @@ test('Webhook → Salesforce Sync batch upsert: good records written in one Coll
 test('Batch Write "As Planned": each Sync Ledger decision is written as it says (creates as upserts by the external id, updates by targetId, deletes), in one Collections call per operation; an item without a decision is Failed naming "action"', async () => {
 	const existing = await admin('POST', '/_sandbox/salesforce/edit', { object: 'Contact', fields: { LastName: 'Planned Before', Email: 'planned-upd@example.com' } });
 	const doomed = await admin('POST', '/_sandbox/salesforce/edit', { object: 'Contact', fields: { LastName: 'Planned Doomed' } });
-	const nodes = [
-		{ id: 'w', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: 'b7f1c0de-0000-4000-8000-0000000005a7', parameters: { httpMethod: 'POST', path: 'sf-e2e-planned', responseMode: 'responseNode' } },
-		{ id: 's', name: 'Split Out', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [200, 0], parameters: { fieldToSplitOut: 'body.decisions' } },
-		{
-			id: 'sf',
-			name: 'Salesforce Sync',
-			type: NODE,
-			typeVersion: 1,
-			position: [400, 0],
-			credentials: nodeCredentials(),
-			parameters: { resource: 'contact', operation: 'batchWrite', batchOperation: 'planned', externalIdField: 'Ext_Id__c', fieldsSource: 'input' },
-		},
-		{ id: 'm', name: 'Merge', type: 'n8n-nodes-base.merge', typeVersion: 3.2, position: [600, 0], parameters: {} },
-		{ id: 'r', name: 'Respond', type: 'n8n-nodes-base.respondToWebhook', typeVersion: 1.1, position: [800, 0], parameters: { respondWith: 'allIncomingItems' } },
-	];
-	const connections = {
-		Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
-		'Split Out': { main: [[{ node: 'Salesforce Sync', type: 'main', index: 0 }]] },
-		'Salesforce Sync': { main: [[{ node: 'Merge', type: 'main', index: 0 }], [{ node: 'Merge', type: 'main', index: 1 }]] },
-		Merge: { main: [[{ node: 'Respond', type: 'main', index: 0 }]] },
-	};
-	await createActiveWorkflow(n8n, { name: 'e2e: salesforce batch as planned', nodes, connections });
+	await batchWorkflow('e2e: salesforce batch as planned', 'sf-e2e-planned', 'b7f1c0de-0000-4000-8000-0000000005a7', 'body.decisions', { resource: 'contact', operation: 'batchWrite', batchOperation: 'planned', externalIdField: 'Ext_Id__c', fieldsSource: 'input' });
 
 	await admin('POST', '/_sandbox/requests/reset');
 	const decision = (action: string, targetId: string | null, fields: Record<string, unknown>) => ({ action, direction: 'to_target', system: 'salesforce', object: 'Contact', ...(targetId ? { id: targetId } : {}), targetId, fields, upsert: false, sync: { v: 1, mappingId: 'planned-e2e', action } });
